@@ -1,0 +1,25 @@
+package dev.tdlab.contracts;
+
+import java.util.List;
+
+/** Kafka topic names (also the SmallRye channel names of the services). */
+public final class Topics {
+    public static final String RUNS_PLANNED = "runs.planned";
+    public static final String DATASETS_READY = "datasets.ready";
+    public static final String RUNS_STATUS = "runs.status";
+    public static final String RUNS_METRICS = "runs.metrics";
+    public static final String RUNS_VERDICTS = "runs.verdicts";
+    public static final String EXPERIMENTS_REPORTS = "experiments.reports";
+    /** Suffix of the dead-letter topic of each topic. */
+    public static final String DLQ_SUFFIX = ".dlq";
+
+    public static final List<String> ALL = List.of(
+            RUNS_PLANNED, DATASETS_READY, RUNS_STATUS, RUNS_METRICS, RUNS_VERDICTS, EXPERIMENTS_REPORTS);
+
+    private Topics() {
+    }
+
+    public static String dlq(String topic) {
+        return topic + DLQ_SUFFIX;
+    }
+}

@@ -1,0 +1,6 @@
+package dev.tdlab.contracts.events;
+
+/** Life of an experiment. */
+public enum ExperimentStatus {
+    PLANNED, RUNNING, FINISHED, FAILED, CANCELLED
+}

@@ -1,0 +1,5 @@
+package dev.tdlab.contracts.spec;
+
+/** One run of an experiment: a sweep cell applied to the base spec, with its seed. */
+public record RunSpec(DataSpec data, ModelSpec model, TrainSpec train, long seed) {
+}

@@ -1,0 +1,112 @@
+package dev.tdlab.contracts;
+
+import dev.tdlab.contracts.spec.DataSpec;
+import dev.tdlab.contracts.spec.ExperimentSpec;
+import dev.tdlab.contracts.spec.InitSpec;
+import dev.tdlab.contracts.spec.ModelSpec;
+import dev.tdlab.contracts.spec.SpecValidator;
+import dev.tdlab.contracts.spec.TrainSpec;
+import dev.tdlab.contracts.spec.Violation;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SpecValidatorTest {
+
+    static DataSpec markov(Double p, Double q) {
+        return new DataSpec("markov", 1, 2, p, q, null, null, 64, 128, 32);
+    }
+
+    static ExperimentSpec spec(DataSpec data, ModelSpec model, TrainSpec train, List<Long> seeds, Map<String, List<Object>> sweep) {
+        return new ExperimentSpec("t", data, model, train, seeds, sweep);
+    }
+
+    static List<String> fields(ExperimentSpec s) {
+        return SpecValidator.validate(s).stream().map(Violation::field).toList();
+    }
+
+    @Test
+    void referenceSpecIsValid() {
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        sweep.put("data.p", List.of(0.1, 0.3));
+        sweep.put("data.q", List.of(0.1, 0.3));
+        ExperimentSpec s = spec(markov(0.2, 0.3),
+                new ModelSpec("single-layer", 4, 1, "softmax", true, true, new InitSpec("gaussian", 0.02), null),
+                new TrainSpec("adam", 1e-3, 16, 100, List.of("all"), 50, null, null, null), List.of(0L, 1L), sweep);
+        assertEquals(List.of(), SpecValidator.validate(s));
+    }
+
+    @Test
+    void defaultsMakeAMinimalSpecValid() {
+        assertEquals(List.of(), SpecValidator.validate(spec(markov(0.2, 0.3), null, null, null, null)));
+    }
+
+    @Test
+    void namesEveryBadField() {
+        ExperimentSpec s = new ExperimentSpec("", new DataSpec("markov", 1, 2, 1.5, -0.1, null, null, 1, 0, 10),
+                new ModelSpec("single-layer", 6, 4, "cosine", true, true, new InitSpec("gaussian", -1.0), null),
+                new TrainSpec("rmsprop", -1.0, 0, 0, List.of("all"), 10, null, null, null), List.of(1L, 1L), null);
+        List<String> f = fields(s);
+        for (String expected : List.of("name", "data.p", "data.q", "data.seqLen", "data.trainSequences",
+                "model.heads", "model.attention", "model.init.std", "train.optimizer", "train.lr", "train.batch",
+                "train.steps", "seeds[1]")) {
+            assertTrue(f.contains(expected), () -> expected + " missing from " + f);
+        }
+    }
+
+    @Test
+    void missingDataIsNamed() {
+        assertEquals(List.of("data"), fields(spec(null, null, null, null, null)));
+    }
+
+    @Test
+    void transitionRowsMustBeDistributions() {
+        DataSpec d = new DataSpec("markov", 1, 3, null, null,
+                List.of(List.of(0.7, 0.2, 0.1), List.of(0.5, 0.6, 0.0), List.of(0.5, 0.5)), null, 16, 8, 8);
+        List<String> f = fields(spec(d, null, null, null, null));
+        assertEquals(List.of("data.transition[1]", "data.transition[2]"), f);
+    }
+
+    @Test
+    void badSweepAxesAndValuesAreNamed() {
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        sweep.put("data.p", List.of(0.1, 2.0));
+        sweep.put("data.nope", List.of(1));
+        sweep.put("train.steps", List.of());
+        List<String> f = fields(spec(markov(0.2, 0.3), null, null, null, sweep));
+        assertTrue(f.contains("sweep.data.p[1]"), f::toString);
+        assertTrue(f.contains("sweep.data.nope"), f::toString);
+        assertTrue(f.contains("sweep.train.steps"), f::toString);
+    }
+
+    @Test
+    void wrongTypeInSweepIsNamed() {
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        sweep.put("model.dModel", List.of(4, "wide"));
+        List<String> f = fields(spec(markov(0.2, 0.3), null, null, null, sweep));
+        assertEquals(List.of("sweep.model.dModel[1]"), f);
+    }
+
+    @Test
+    void tooManyRunsIsRejected() {
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        List<Object> many = new java.util.ArrayList<>();
+        for (int i = 1; i <= 200; i++) {
+            many.add(i);
+        }
+        sweep.put("train.steps", many);
+        sweep.put("train.batch", many);
+        assertEquals(List.of("sweep"), fields(spec(markov(0.2, 0.3), null, null, null, sweep)));
+    }
+
+    @Test
+    void reducibleAndPeriodicBinaryChainsAreRejected() {
+        assertEquals(List.of("data.p"), fields(spec(markov(0.0, 0.0), null, null, null, null)));
+        assertEquals(List.of("data.p"), fields(spec(markov(1.0, 1.0), null, null, null, null)));
+    }
+}
