@@ -13,6 +13,19 @@ public final class Topics {
     /** Suffix of the dead-letter topic of each topic. */
     public static final String DLQ_SUFFIX = ".dlq";
 
+    /** SmallRye channel names (topic names with dashes, so they read well in application.properties). */
+    public static final class Channels {
+        public static final String RUNS_PLANNED = "runs-planned";
+        public static final String DATASETS_READY = "datasets-ready";
+        public static final String RUNS_STATUS = "runs-status";
+        public static final String RUNS_METRICS = "runs-metrics";
+        public static final String RUNS_VERDICTS = "runs-verdicts";
+        public static final String EXPERIMENTS_REPORTS = "experiments-reports";
+
+        private Channels() {
+        }
+    }
+
     public static final List<String> ALL = List.of(
             RUNS_PLANNED, DATASETS_READY, RUNS_STATUS, RUNS_METRICS, RUNS_VERDICTS, EXPERIMENTS_REPORTS);
 

@@ -1,0 +1,72 @@
+package dev.tdlab.analysis.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdlab.analysis.store.RunEvents;
+import dev.tdlab.contracts.Topics;
+import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.contracts.events.MetricBatch;
+import dev.tdlab.contracts.events.RunStatus;
+import io.smallrye.common.annotation.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * The pipeline's events into the store. Each handler returns after its transaction committed, so the
+ * offset is committed only after the effect is stored; unreadable events go to their topic's
+ * {@code .dlq} with the reason, and the consumer moves on.
+ */
+@ApplicationScoped
+public class PipelineConsumers {
+
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    RunEvents events;
+
+    @Incoming(Topics.Channels.DATASETS_READY)
+    @Blocking
+    public void datasetReady(String json) {
+        events.onDatasetReady(read(json, DatasetReady.class));
+    }
+
+    @Incoming(Topics.Channels.RUNS_STATUS)
+    @Blocking
+    public void status(String json) {
+        RunStatus s = read(json, RunStatus.class);
+        if (s.state() == null) {
+            throw new IllegalArgumentException("RunStatus without state");
+        }
+        events.onStatus(s);
+    }
+
+    @Incoming(Topics.Channels.RUNS_METRICS)
+    @Blocking
+    public void metrics(String json) {
+        MetricBatch b = read(json, MetricBatch.class);
+        if (b.metrics() == null) {
+            throw new IllegalArgumentException("MetricBatch without metrics");
+        }
+        events.onMetrics(b);
+    }
+
+    private <T> T read(String json, Class<T> type) {
+        T value;
+        try {
+            value = mapper.readValue(json, type);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("unreadable " + type.getSimpleName() + ": " + e.getMessage(), e);
+        }
+        if (value == null) {
+            throw new IllegalArgumentException("empty " + type.getSimpleName());
+        }
+        try {
+            if (type.getMethod("runId").invoke(value) == null || type.getMethod("eventId").invoke(value) == null) {
+                throw new IllegalArgumentException(type.getSimpleName() + " without runId or eventId");
+            }
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+        return value;
+    }
+}

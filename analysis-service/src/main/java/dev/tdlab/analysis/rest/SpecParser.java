@@ -1,0 +1,175 @@
+package dev.tdlab.analysis.rest;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tdlab.contracts.spec.ExperimentSpec;
+import dev.tdlab.contracts.spec.SpecValidator;
+import dev.tdlab.contracts.spec.Violation;
+import org.yaml.snakeyaml.LoaderOptions;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads an experiment spec from JSON or YAML and names every bad field: unknown fields and wrong
+ * types (found by walking the document against the spec records), then the rules of
+ * {@link SpecValidator}. YAML is read safely: plain data only, few aliases, bounded size.
+ */
+public final class SpecParser {
+
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    private static final ObjectMapper YAML;
+
+    static {
+        LoaderOptions opts = new LoaderOptions();
+        opts.setMaxAliasesForCollections(20);
+        opts.setAllowRecursiveKeys(false);
+        opts.setCodePointLimit(1_000_000);
+        opts.setNestingDepthLimit(20);
+        YAML = new YAMLMapper(YAMLFactory.builder().loaderOptions(opts).build());
+    }
+
+    private SpecParser() {
+    }
+
+    public record Parsed(ExperimentSpec spec, JsonNode tree) {
+    }
+
+    /** Parses and validates; throws a 400 problem naming every bad field. */
+    public static Parsed parse(String body, boolean yaml) {
+        if (body == null || body.isBlank()) {
+            throw ProblemException.badSpec(List.of(new Violation("", "the body is empty; send an experiment spec")));
+        }
+        JsonNode tree;
+        try {
+            tree = (yaml ? YAML : JSON).readTree(body);
+        } catch (Exception e) {
+            throw ProblemException.badSpec(List.of(new Violation("", "not valid " + (yaml ? "YAML" : "JSON") + ": "
+                    + firstLine(e.getMessage()))));
+        }
+        if (tree == null || !tree.isObject()) {
+            throw ProblemException.badSpec(List.of(new Violation("", "the body must be an object")));
+        }
+        List<Violation> out = new ArrayList<>();
+        walk(tree, ExperimentSpec.class, "", out);
+        if (!out.isEmpty()) {
+            throw ProblemException.badSpec(out);
+        }
+        ExperimentSpec spec;
+        try {
+            spec = JSON.treeToValue(tree, ExperimentSpec.class);
+        } catch (Exception e) {
+            throw ProblemException.badSpec(List.of(new Violation("", firstLine(e.getMessage()))));
+        }
+        out.addAll(SpecValidator.validate(spec));
+        if (!out.isEmpty()) {
+            throw ProblemException.badSpec(out);
+        }
+        return new Parsed(spec, JSON.valueToTree(spec));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return nl < 0 ? s : s.substring(0, nl);
+    }
+
+    /** Checks a JSON node against a Java type of the spec, naming each mismatch by its path. */
+    private static void walk(JsonNode node, Type type, String path, List<Violation> out) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        Class<?> raw = type instanceof ParameterizedType p ? (Class<?>) p.getRawType() : (Class<?>) type;
+        if (raw.isRecord()) {
+            if (!node.isObject()) {
+                out.add(new Violation(path, "must be an object"));
+                return;
+            }
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                RecordComponent rc = component(raw, f.getKey());
+                String sub = path.isEmpty() ? f.getKey() : path + "." + f.getKey();
+                if (rc == null) {
+                    out.add(new Violation(sub, "unknown field; known: " + names(raw)));
+                } else {
+                    walk(f.getValue(), rc.getGenericType(), sub, out);
+                }
+            }
+        } else if (raw == String.class) {
+            if (!node.isTextual()) {
+                out.add(new Violation(path, "must be a string"));
+            }
+        } else if (raw == Integer.class || raw == Long.class || raw == int.class || raw == long.class) {
+            if (!node.isIntegralNumber() && !(node.isNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
+                out.add(new Violation(path, "must be an integer"));
+            } else if ((raw == Integer.class || raw == int.class) && !node.canConvertToInt()) {
+                out.add(new Violation(path, "is out of range"));
+            } else if (!node.canConvertToLong()) {
+                out.add(new Violation(path, "is out of range"));
+            }
+        } else if (raw == Double.class || raw == double.class) {
+            if (!node.isNumber()) {
+                out.add(new Violation(path, "must be a number"));
+            }
+        } else if (raw == Boolean.class || raw == boolean.class) {
+            if (!node.isBoolean()) {
+                out.add(new Violation(path, "must be true or false"));
+            }
+        } else if (List.class.isAssignableFrom(raw)) {
+            if (!node.isArray()) {
+                out.add(new Violation(path, "must be a list"));
+                return;
+            }
+            Type elem = type instanceof ParameterizedType p ? p.getActualTypeArguments()[0] : Object.class;
+            for (int i = 0; i < node.size(); i++) {
+                walk(node.get(i), elem, path + "[" + i + "]", out);
+            }
+        } else if (Map.class.isAssignableFrom(raw)) {
+            if (!node.isObject()) {
+                out.add(new Violation(path, "must be an object"));
+                return;
+            }
+            Type val = type instanceof ParameterizedType p ? p.getActualTypeArguments()[1] : Object.class;
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> f = it.next();
+                walk(f.getValue(), val, path + "." + f.getKey(), out);
+            }
+        } else if (raw == Object.class) {
+            if (!node.isValueNode()) {
+                out.add(new Violation(path, "must be a number, string or boolean"));
+            }
+        }
+    }
+
+    private static RecordComponent component(Class<?> type, String name) {
+        for (RecordComponent rc : type.getRecordComponents()) {
+            if (rc.getName().equals(name)) {
+                return rc;
+            }
+        }
+        return null;
+    }
+
+    private static List<String> names(Class<?> type) {
+        List<String> n = new ArrayList<>();
+        for (RecordComponent rc : type.getRecordComponents()) {
+            n.add(rc.getName());
+        }
+        return n;
+    }
+}

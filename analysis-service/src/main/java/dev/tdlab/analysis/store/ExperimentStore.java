@@ -1,0 +1,269 @@
+package dev.tdlab.analysis.store;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdlab.analysis.messaging.Outbox;
+import dev.tdlab.analysis.verdict.Downsample;
+import dev.tdlab.contracts.Topics;
+import dev.tdlab.contracts.events.CellAggregate;
+import dev.tdlab.contracts.events.ExperimentStatus;
+import dev.tdlab.contracts.events.RunPlanned;
+import dev.tdlab.contracts.events.RunState;
+import dev.tdlab.contracts.spec.ExperimentSpec;
+import dev.tdlab.contracts.spec.RunSpec;
+import dev.tdlab.contracts.spec.SweepExpander;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import jakarta.persistence.EntityManager;
+import jakarta.transaction.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** Experiments and runs as the API sees them; entities stay inside, views go out as maps/records. */
+@ApplicationScoped
+public class ExperimentStore {
+
+    @Inject
+    EntityManager em;
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    Outbox outbox;
+
+    public record Created(String id, int runCount) {
+    }
+
+    /** Stores the experiment and its runs, and (same transaction) the RunPlanned events in the outbox. */
+    @Transactional
+    public Created create(ExperimentSpec spec, JsonNode specTree) {
+        String id = UUID.randomUUID().toString();
+        ExperimentSpec full = spec.withDefaults();
+        List<Map<String, Object>> cells = SweepExpander.cells(full.sweep());
+        OffsetDateTime now = OffsetDateTime.now();
+        ExperimentEntity e = new ExperimentEntity();
+        e.id = id;
+        e.name = full.name();
+        e.status = ExperimentStatus.PLANNED.name();
+        e.specJson = json(specTree);
+        e.runCount = cells.size() * full.seeds().size();
+        e.createdAt = now;
+        e.updatedAt = now;
+        e.persist();
+        for (Map<String, Object> cell : cells) {
+            String cellId = SweepExpander.cellId(cell);
+            for (Long seed : full.seeds()) {
+                RunSpec run = SweepExpander.apply(full, cell, seed);
+                RunEntity r = new RunEntity();
+                r.id = UUID.nameUUIDFromBytes((id + "/" + cellId + "/" + seed).getBytes(StandardCharsets.UTF_8)).toString();
+                r.experimentId = id;
+                r.cellId = cellId;
+                r.cellJson = json(cell);
+                r.seed = seed;
+                r.status = RunState.PLANNED.name();
+                r.totalSteps = run.train().steps();
+                r.updatedAt = now;
+                r.persist();
+                outbox.add(Topics.RUNS_PLANNED, r.id, RunPlanned.of(r.id, id, cellId, cell, run));
+            }
+        }
+        return new Created(id, e.runCount);
+    }
+
+    public ExperimentEntity find(String id) {
+        return ExperimentEntity.findById(id);
+    }
+
+    public List<RunEntity> runs(String experimentId) {
+        return RunEntity.list("experimentId", Sort.by("cellId").and("seed"), experimentId);
+    }
+
+    /** A page of experiments, newest first, optionally filtered by status and a name substring. */
+    public Map<String, Object> list(int page, int size, String status, String nameContains) {
+        StringBuilder q = new StringBuilder("1 = 1");
+        Map<String, Object> params = new LinkedHashMap<>();
+        if (status != null && !status.isBlank()) {
+            q.append(" and status = :status");
+            params.put("status", status);
+        }
+        if (nameContains != null && !nameContains.isBlank()) {
+            q.append(" and lower(name) like :name");
+            params.put("name", "%" + nameContains.toLowerCase() + "%");
+        }
+        var query = ExperimentEntity.find(q.toString(), Sort.descending("createdAt"), params);
+        long total = query.count();
+        List<Map<String, Object>> items = new ArrayList<>();
+        for (ExperimentEntity e : query.page(Page.of(page, size)).<ExperimentEntity>list()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("id", e.id);
+            m.put("name", e.name);
+            m.put("status", e.status);
+            m.put("runCount", e.runCount);
+            m.put("createdAt", e.createdAt);
+            items.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("items", items);
+        out.put("page", page);
+        out.put("size", size);
+        out.put("total", total);
+        return out;
+    }
+
+    /** The experiment with its runs and per-cell aggregates (the shape clients rely on). */
+    public Map<String, Object> view(ExperimentEntity e) {
+        List<RunEntity> runs = runs(e.id);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("id", e.id);
+        out.put("name", e.name);
+        out.put("status", e.status);
+        out.put("runCount", e.runCount);
+        out.put("createdAt", e.createdAt);
+        out.put("updatedAt", e.updatedAt);
+        out.put("spec", tree(e.specJson));
+        List<Map<String, Object>> rv = new ArrayList<>();
+        for (RunEntity r : runs) {
+            rv.add(runView(r));
+        }
+        out.put("runs", rv);
+        out.put("cells", cells(runs));
+        return out;
+    }
+
+    public Map<String, Object> runView(RunEntity r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.id);
+        m.put("experimentId", r.experimentId);
+        m.put("cellId", r.cellId);
+        m.put("cell", cell(r));
+        m.put("seed", r.seed);
+        m.put("status", r.status);
+        m.put("attempt", r.attempt);
+        m.put("step", r.step);
+        m.put("totalSteps", r.totalSteps);
+        m.put("verdict", r.verdict);
+        Map<String, Object> b = new LinkedHashMap<>();
+        b.put("entropyRate", r.entropyRate);
+        b.put("unigramEntropy", r.unigramEntropy);
+        b.put("stationary", r.stationaryJson == null ? null : tree(r.stationaryJson));
+        m.put("baselines", b);
+        m.put("datasetId", r.datasetId);
+        m.put("finalEvalLoss", r.finalEvalLoss);
+        m.put("finalEvalStdErr", r.finalEvalStdErr);
+        m.put("finalTrainLoss", r.finalTrainLoss);
+        m.put("gapToOptimum", r.gapToOptimum);
+        m.put("tolerance", r.tolerance);
+        m.put("convergenceStep", r.convergenceStep);
+        m.put("secondsElapsed", r.secondsElapsed);
+        m.put("error", r.error);
+        m.put("heartbeatAt", r.heartbeatAt);
+        return m;
+    }
+
+    /** Per-cell aggregates over seeds. */
+    public List<CellAggregate> cells(List<RunEntity> runs) {
+        Map<String, List<RunEntity>> byCell = new LinkedHashMap<>();
+        for (RunEntity r : runs) {
+            byCell.computeIfAbsent(r.cellId, k -> new ArrayList<>()).add(r);
+        }
+        List<CellAggregate> out = new ArrayList<>();
+        for (Map.Entry<String, List<RunEntity>> c : byCell.entrySet()) {
+            int finished = 0, global = 0, local = 0, notConv = 0, diverged = 0, decided = 0;
+            double sum = 0;
+            int losses = 0;
+            for (RunEntity r : c.getValue()) {
+                if (RunState.FINISHED.name().equals(r.status)) {
+                    finished++;
+                }
+                if (r.verdict != null) {
+                    decided++;
+                    switch (r.verdict) {
+                        case "GLOBAL" -> global++;
+                        case "LOCAL" -> local++;
+                        case "NOT_CONVERGED" -> notConv++;
+                        case "DIVERGED" -> diverged++;
+                        default -> { }
+                    }
+                }
+                if (r.finalEvalLoss != null && Double.isFinite(r.finalEvalLoss)) {
+                    sum += r.finalEvalLoss;
+                    losses++;
+                }
+            }
+            RunEntity first = c.getValue().get(0);
+            out.add(new CellAggregate(c.getKey(), cell(first), c.getValue().size(), finished, global, local, notConv,
+                    diverged, decided == 0 ? null : (double) global / decided, losses == 0 ? null : sum / losses,
+                    first.entropyRate, first.unigramEntropy));
+        }
+        return out;
+    }
+
+    /** Cancels an experiment: it and its unfinished runs become CANCELLED. False if it had ended already. */
+    @Transactional
+    public boolean cancel(String id) {
+        ExperimentEntity e = em.find(ExperimentEntity.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        if (e == null) {
+            return false;
+        }
+        if (!ExperimentStatus.PLANNED.name().equals(e.status) && !ExperimentStatus.RUNNING.name().equals(e.status)) {
+            return false;
+        }
+        e.status = ExperimentStatus.CANCELLED.name();
+        e.updatedAt = OffsetDateTime.now();
+        RunEntity.update("status = ?1, updatedAt = ?2 where experimentId = ?3 and status not in ('FINISHED', 'FAILED', 'CANCELLED')",
+                RunState.CANCELLED.name(), OffsetDateTime.now(), id);
+        return true;
+    }
+
+    /** Points of one metric of a run in a step range, downsampled to maxPoints keeping extremes. */
+    public List<Downsample.Point> metric(String runId, String name, int from, int to, int maxPoints) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "SELECT step, value FROM metrics WHERE run_id = ?1 AND name = ?2 AND step BETWEEN ?3 AND ?4 ORDER BY step")
+                .setParameter(1, runId).setParameter(2, name).setParameter(3, from).setParameter(4, to).getResultList();
+        List<Downsample.Point> pts = new ArrayList<>(rows.size());
+        for (Object[] r : rows) {
+            pts.add(new Downsample.Point(((Number) r[0]).intValue(), ((Number) r[1]).doubleValue()));
+        }
+        return Downsample.minMax(pts, maxPoints);
+    }
+
+    @SuppressWarnings("unchecked")
+    public List<String> metricNames(String runId) {
+        return em.createNativeQuery("SELECT DISTINCT name FROM metrics WHERE run_id = ?1 ORDER BY name")
+                .setParameter(1, runId).getResultList();
+    }
+
+    private Map<String, Object> cell(RunEntity r) {
+        try {
+            return mapper.readValue(r.cellJson, new TypeReference<LinkedHashMap<String, Object>>() { });
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private JsonNode tree(String json) {
+        try {
+            return mapper.readTree(json);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private String json(Object o) {
+        try {
+            return mapper.writeValueAsString(o);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

@@ -1,0 +1,77 @@
+package dev.tdlab.datagen.messaging;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdlab.contracts.Topics;
+import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.contracts.events.RunPlanned;
+import dev.tdlab.contracts.events.RunState;
+import dev.tdlab.contracts.events.RunStatus;
+import dev.tdlab.contracts.spec.DataSpec;
+import dev.tdlab.datagen.config.DataGenConfig;
+import dev.tdlab.datagen.store.DatasetEntity;
+import dev.tdlab.datagen.store.DatasetService;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import io.smallrye.common.annotation.Blocking;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code runs.planned} → generate (or find) the run's dataset → {@code datasets.ready}.
+ * A message that cannot be read goes to {@code runs.planned.dlq} with the reason (the handler throws);
+ * a readable run whose data cannot be generated is answered with a FAILED status naming why.
+ * The offset is committed only after the handler returns, i.e. after the dataset is stored and the event sent.
+ */
+@ApplicationScoped
+public class PlannedRunsConsumer {
+
+    private static final Logger LOG = Logger.getLogger(PlannedRunsConsumer.class);
+
+    @Inject
+    ObjectMapper mapper;
+    @Inject
+    DatasetService datasets;
+    @Inject
+    DataGenConfig config;
+
+    @Inject
+    @Channel(Topics.Channels.DATASETS_READY)
+    MutinyEmitter<String> ready;
+
+    @Inject
+    @Channel(Topics.Channels.RUNS_STATUS)
+    MutinyEmitter<String> status;
+
+    @Incoming(Topics.Channels.RUNS_PLANNED)
+    @Blocking
+    public void onPlanned(String json) throws Exception {
+        RunPlanned planned;
+        try {
+            planned = mapper.readValue(json, RunPlanned.class);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("unreadable RunPlanned: " + e.getMessage(), e);
+        }
+        if (planned.runId() == null || planned.run() == null || planned.run().data() == null) {
+            throw new IllegalArgumentException("RunPlanned without runId or run.data");
+        }
+        DataSpec d = planned.run().data();
+        DatasetEntity ds;
+        try {
+            ds = datasets.getOrCreate(d, planned.run().seed());
+        } catch (IllegalArgumentException e) {
+            LOG.warnf("run %s: cannot generate its data: %s", planned.runId(), e.getMessage());
+            RunStatus failed = RunStatus.failed(planned.runId(), planned.experimentId(), RunState.FAILED, 0, 0,
+                    planned.run().train().steps(), "data: " + e.getMessage());
+            status.sendMessageAndAwait(KafkaRecord.of(planned.runId(), mapper.writeValueAsString(failed)));
+            return;
+        }
+        DatasetReady event = DatasetReady.of(planned, ds.id, ds.sha256, ds.shardCount, ds.evalShardCount,
+                ds.sequencesPerShard, ds.trainSequences, ds.evalSequences, ds.seqLen, ds.vocab,
+                DatasetService.baselines(d), config.publicUrl());
+        ready.sendMessageAndAwait(KafkaRecord.of(planned.runId(), mapper.writeValueAsString(event)));
+        LOG.infof("run %s: dataset %s ready", planned.runId(), ds.id);
+    }
+}

@@ -1,0 +1,160 @@
+package dev.tdlab.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The whole pipeline on the real stack: REST → runs.planned → data-gen → datasets.ready → trainer →
+ * runs.metrics / runs.status → analysis → verdicts, with a 2×1 sweep and 2 seeds.
+ */
+class ExperimentFlowIT {
+
+    static final String SPEC = """
+            name: flow-it
+            data:  { family: markov, p: 0.2, q: 0.3, seqLen: 32, trainSequences: 256, evalSequences: 64 }
+            model: { family: single-layer, dModel: 4, heads: 1, mlp: true, tiedEmbedding: true, init: { scheme: gaussian, std: 0.02 } }
+            train: { optimizer: adam, lr: 0.005, batch: 16, steps: 300, evalEvery: 50 }
+            seeds: [0, 1]
+            sweep: { data.p: [0.2, 0.6], data.q: [0.3] }
+            """;
+
+    /** h(x) = −x ln x − (1−x) ln(1−x), written here independently of dynamics-core. */
+    static double h(double x) {
+        return -x * Math.log(x) - (1 - x) * Math.log(1 - x);
+    }
+
+    @Test
+    void sweepFlowsFromRestToVerdicts() throws Exception {
+        Stack s = Stack.get();
+        HttpResponse<String> created = s.post("/api/v1/experiments", "application/yaml", SPEC);
+        assertEquals(201, created.statusCode(), created.body());
+        JsonNode c = s.json.readTree(created.body());
+        String id = c.get("id").asText();
+        assertEquals("PLANNED", c.get("status").asText());
+        assertEquals(4, c.get("runCount").asInt());
+        assertTrue(created.headers().firstValue("Location").orElse("").endsWith("/api/v1/experiments/" + id));
+
+        JsonNode exp = awaitEnd(s, id, Duration.ofMinutes(8));
+        assertEquals("FINISHED", exp.get("status").asText(), exp.toPrettyString());
+        JsonNode runs = exp.get("runs");
+        assertEquals(4, runs.size());
+
+        Set<String> cells = new HashSet<>();
+        for (JsonNode run : runs) {
+            assertEquals("FINISHED", run.get("status").asText(), run.toPrettyString());
+            double p = run.get("cell").get("data.p").asDouble();
+            double q = run.get("cell").get("data.q").asDouble();
+            cells.add(p + "/" + q);
+            double pi1 = p / (p + q);
+            double entropyRate = (1 - pi1) * h(p) + pi1 * h(q);
+            double unigram = h(pi1);
+            assertEquals(entropyRate, run.get("baselines").get("entropyRate").asDouble(), 1e-6);
+            assertEquals(unigram, run.get("baselines").get("unigramEntropy").asDouble(), 1e-6);
+            assertNotNull(run.get("verdict").textValue(), "verdict of " + run);
+            assertTrue(List.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED").contains(run.get("verdict").asText()));
+            assertTrue(run.get("finalEvalLoss").isNumber());
+            assertMetricsInOrderWithoutDuplicates(s, run.get("id").asText(), run.get("totalSteps").asInt());
+        }
+        assertEquals(Set.of("0.2/0.3", "0.6/0.3"), cells);
+        assertEquals(2, exp.get("cells").size());
+
+        // the p=0.2, q=0.3 chain is learnable in 300 steps: its runs must reach the entropy rate
+        for (JsonNode run : runs) {
+            if (run.get("cell").get("data.p").asDouble() == 0.2) {
+                assertEquals("GLOBAL", run.get("verdict").asText(), run.toPrettyString());
+            }
+        }
+
+        // verdicts were published for outside consumers
+        Map<String, String> verdicts = consume(s, "runs.verdicts", id, 4, Duration.ofSeconds(60));
+        for (JsonNode run : runs) {
+            JsonNode v = s.json.readTree(verdicts.get(run.get("id").asText()));
+            assertEquals(run.get("verdict").asText(), v.get("verdict").asText());
+            assertEquals(1, v.get("schemaVersion").asInt());
+            assertNotNull(v.get("eventId").textValue());
+        }
+        Map<String, String> reports = consume(s, "experiments.reports", id, 1, Duration.ofSeconds(60));
+        assertEquals("FINISHED", s.json.readTree(reports.get(id)).get("status").asText());
+    }
+
+    private static JsonNode awaitEnd(Stack s, String id, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode exp = null;
+        while (System.nanoTime() < deadline) {
+            exp = s.get("/api/v1/experiments/" + id);
+            String status = exp.get("status").asText();
+            if (status.equals("FINISHED") || status.equals("FAILED") || status.equals("CANCELLED")) {
+                return exp;
+            }
+            Thread.sleep(1000);
+        }
+        fail("experiment did not end in " + timeout + ": " + (exp == null ? "" : exp.toPrettyString()));
+        return exp;
+    }
+
+    /** Every step of train_loss present exactly once, in order, through the API and in the table. */
+    private static void assertMetricsInOrderWithoutDuplicates(Stack s, String runId, int totalSteps) throws Exception {
+        JsonNode m = s.get("/api/v1/runs/" + runId + "/metrics?names=train_loss,eval_loss&maxPoints=100000");
+        JsonNode steps = m.get("metrics").get("train_loss").get("steps");
+        assertEquals(totalSteps, steps.size(), "train_loss points of " + runId);
+        for (int i = 1; i < steps.size(); i++) {
+            assertTrue(steps.get(i).asInt() > steps.get(i - 1).asInt(), "steps not increasing at " + i);
+        }
+        assertTrue(m.get("metrics").get("eval_loss").get("steps").size() >= totalSteps / 50);
+        try (Connection db = s.db(); PreparedStatement ps = db.prepareStatement(
+                "SELECT count(*), count(DISTINCT step), min(step), max(step) FROM analysis.metrics WHERE run_id = ? AND name = 'train_loss'")) {
+            ps.setString(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals(totalSteps, rs.getInt(1));
+                assertEquals(totalSteps, rs.getInt(2));
+                assertEquals(totalSteps - 1, rs.getInt(4) - rs.getInt(3));
+            }
+        }
+    }
+
+    /** Reads a topic from the start until {@code count} keys of the experiment are seen. */
+    static Map<String, String> consume(Stack s, String topic, String experimentId, int count, Duration timeout) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.infra.kafka().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-" + topic + "-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        Map<String, String> out = new HashMap<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (out.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (s.json.readTree(r.value()).path("experimentId").asText().equals(experimentId)) {
+                        out.put(r.key(), r.value());
+                    }
+                }
+            }
+        }
+        assertEquals(count, out.size(), "events of " + experimentId + " on " + topic);
+        return out;
+    }
+}

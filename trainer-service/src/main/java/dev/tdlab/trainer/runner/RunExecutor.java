@@ -1,0 +1,225 @@
+package dev.tdlab.trainer.runner;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdlab.contracts.Topics;
+import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.contracts.events.MetricBatch;
+import dev.tdlab.contracts.events.RunState;
+import dev.tdlab.contracts.events.RunStatus;
+import dev.tdlab.contracts.spec.RunSpec;
+import dev.tdlab.core.data.TokenDataset;
+import dev.tdlab.core.model.SingleLayerConfig;
+import dev.tdlab.core.optim.OptimizerConfig;
+import dev.tdlab.core.train.TrainConfig;
+import dev.tdlab.core.train.TrainListener;
+import dev.tdlab.core.train.TrainResult;
+import dev.tdlab.core.train.Trainer;
+import dev.tdlab.trainer.config.TrainerConfig;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.KafkaRecord;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.jboss.logging.Logger;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Worker threads that claim runs from the queue and train them, off the Kafka threads. Each run
+ * streams metric batches and heartbeats while it trains and ends with a FINISHED or FAILED status.
+ */
+@ApplicationScoped
+public class RunExecutor {
+
+    private static final Logger LOG = Logger.getLogger(RunExecutor.class);
+
+    @Inject
+    RunQueue queue;
+    @Inject
+    TrainerConfig config;
+    @Inject
+    ObjectMapper mapper;
+
+    @Inject
+    @Channel(Topics.Channels.RUNS_STATUS)
+    MutinyEmitter<String> status;
+
+    @Inject
+    @Channel(Topics.Channels.RUNS_METRICS)
+    MutinyEmitter<String> metrics;
+
+    private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    private final List<Thread> workers = new ArrayList<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean stopping;
+
+    void start(@Observes StartupEvent ev) {
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(this::loop, "trainer-worker-" + i);
+            t.setDaemon(true);
+            t.start();
+            workers.add(t);
+        }
+        LOG.infof("trainer %s started %d workers", owner, config.workers());
+    }
+
+    void stop(@Observes ShutdownEvent ev) {
+        stopping = true;
+        for (Thread t : workers) {
+            t.interrupt();
+        }
+    }
+
+    /** Runs being trained right now in this process. */
+    public int activeRuns() {
+        return active.get();
+    }
+
+    private void loop() {
+        while (!stopping) {
+            RunQueue.Claimed claimed = null;
+            try {
+                claimed = queue.claim(owner, config.leaseSeconds());
+                if (claimed == null) {
+                    Thread.sleep(config.pollMillis());
+                    continue;
+                }
+                active.incrementAndGet();
+                try {
+                    run(claimed);
+                } finally {
+                    active.decrementAndGet();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (Exception e) {
+                LOG.errorf(e, "worker error%s", claimed == null ? "" : " on run " + claimed.runId());
+                sleepQuietly();
+            }
+        }
+    }
+
+    private void run(RunQueue.Claimed c) throws Exception {
+        DatasetReady ready = mapper.readValue(c.readyJson(), DatasetReady.class);
+        RunSpec spec = ready.planned().run();
+        int total = spec.train().steps();
+        long t0 = System.nanoTime();
+        send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(), 0, total, 0));
+        try {
+            TokenDataset[] data = new DatasetClient().fetch(ready);
+            Listener listener = new Listener(c, total, t0);
+            TrainResult result = Trainer.train(modelConfig(spec, ready), optimizerConfig(spec),
+                    new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed()),
+                    data[0], data[1], listener);
+            listener.flush();
+            double secs = (System.nanoTime() - t0) / 1e9;
+            if (result.cancelled()) {
+                queue.end(c.runId(), owner, "CANCELLED", result.stepsDone(), "lease lost or cancelled");
+                return;
+            }
+            queue.end(c.runId(), owner, "FINISHED", result.stepsDone(), null);
+            send(status, c.runId(), RunStatus.finished(c.runId(), c.experimentId(), c.attempt(), result.stepsDone(), total,
+                    result.finalEvalLoss(), result.finalEvalStdErr(), result.finalTrainLoss(), secs));
+            LOG.infof("run %s finished: %d steps in %.1f s, eval loss %.6f", c.runId(), result.stepsDone(), secs,
+                    result.finalEvalLoss());
+        } catch (Exception | Error e) {
+            LOG.errorf(e, "run %s failed", c.runId());
+            String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+            queue.end(c.runId(), owner, "FAILED", 0, why);
+            send(status, c.runId(), RunStatus.failed(c.runId(), c.experimentId(), RunState.FAILED, c.attempt(), 0, total, why));
+        }
+    }
+
+    static SingleLayerConfig modelConfig(RunSpec s, DatasetReady r) {
+        return new SingleLayerConfig(r.vocab(), r.seqLen(), s.model().dModel(), s.model().heads(), s.model().mlp(), 4,
+                s.model().tiedEmbedding(), s.model().init().scheme(), s.model().init().std());
+    }
+
+    static OptimizerConfig optimizerConfig(RunSpec s) {
+        OptimizerConfig d = OptimizerConfig.of(s.train().optimizer(), s.train().lr());
+        return new OptimizerConfig(s.train().optimizer(), s.train().lr(), d.beta1(), d.beta2(), d.eps(),
+                s.train().weightDecay(), s.train().schedule(), s.train().warmup());
+    }
+
+    private void send(MutinyEmitter<String> emitter, String key, Object event) {
+        try {
+            emitter.sendMessageAndAwait(KafkaRecord.of(key, mapper.writeValueAsString(event)));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleepQuietly() {
+        try {
+            Thread.sleep(1000);
+        } catch (InterruptedException ignored) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Batches metrics and sends a heartbeat (status + lease) every heartbeatSeconds. */
+    private final class Listener implements TrainListener {
+        private final RunQueue.Claimed c;
+        private final int total;
+        private final long t0;
+        private final MetricBuffer buffer = new MetricBuffer();
+        private long lastBeat = System.nanoTime();
+        private int step;
+        private volatile boolean lost;
+
+        Listener(RunQueue.Claimed c, int total, long t0) {
+            this.c = c;
+            this.total = total;
+            this.t0 = t0;
+        }
+
+        @Override
+        public void onStep(int step, double trainLoss, double gradNorm) {
+            this.step = step;
+            buffer.add("train_loss", step, trainLoss);
+            buffer.add("grad_norm", step, gradNorm);
+            maybeBeat();
+        }
+
+        @Override
+        public void onEval(int step, double evalLoss, double evalLossStdErr) {
+            buffer.add("eval_loss", step, evalLoss);
+            buffer.add("eval_loss_stderr", step, evalLossStdErr);
+        }
+
+        @Override
+        public boolean cancelled() {
+            return lost || stopping;
+        }
+
+        private void maybeBeat() {
+            boolean due = System.nanoTime() - lastBeat > config.heartbeatSeconds() * 1e9;
+            if (!due && buffer.toStep() - buffer.fromStep() + 1 < config.metricsBatchSteps()) {
+                return;
+            }
+            flush();
+            if (due) {
+                lastBeat = System.nanoTime();
+                lost = !queue.heartbeat(c.runId(), owner, step, config.leaseSeconds());
+                send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(),
+                        step, total, (System.nanoTime() - t0) / 1e9));
+            }
+        }
+
+        void flush() {
+            if (buffer.isEmpty()) {
+                return;
+            }
+            int from = buffer.fromStep();
+            int to = buffer.toStep();
+            send(metrics, c.runId(), MetricBatch.of(c.runId(), c.experimentId(), c.attempt(), from, to, buffer.drain()));
+        }
+    }
+}
