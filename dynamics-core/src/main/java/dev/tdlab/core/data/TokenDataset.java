@@ -37,10 +37,10 @@ public final class TokenDataset {
 
     /** Package-private: wraps an array this package built itself and will not touch again (no copy, no scan). */
     static TokenDataset wrap(byte[] tokens, int numSequences, int seqLen, int vocab) {
-        return new TokenDataset(tokens, numSequences, seqLen, vocab, true);
+        return new TokenDataset(numSequences, seqLen, vocab, tokens);
     }
 
-    private TokenDataset(byte[] tokens, int numSequences, int seqLen, int vocab, boolean trusted) {
+    private TokenDataset(int numSequences, int seqLen, int vocab, byte[] tokens) {
         this.tokens = tokens;
         this.numSequences = numSequences;
         this.seqLen = seqLen;

@@ -16,15 +16,15 @@ import java.util.List;
  * @param initStd       standard deviation of the gaussian init (0.02 in GPT-2 and in the paper)
  */
 public record SingleLayerConfig(
-        int vocab,            // V, token values
-        int seqLen,           // T, context length
-        int dModel,           // d, residual width
-        int heads,            // attention heads (d % heads == 0)
-        boolean mlp,          // ReLU MLP block after attention
-        int mlpRatio,         // MLP hidden width / d
-        boolean tiedEmbedding,// output head tied to the token embedding
-        String initScheme,    // "gaussian"
-        double initStd) {     // std of the gaussian init
+        int vocab,             // = 2       V, token values (one-hot width, output classes)
+        int seqLen,            // = 256     T, context length (positions, causal mask size)
+        int dModel,            // = 4       d, residual width
+        int heads,             // = 1       attention heads, d % heads == 0
+        boolean mlp,           // = true    ReLU MLP block d -> mlpRatio*d -> d, with residual
+        int mlpRatio,          // = 4       MLP hidden width / d
+        boolean tiedEmbedding, // = true    logits = h @ wte^T + bias; false: untied head/w [d,V] + bias
+        String initScheme,     // = "gaussian"  N(0, initStd^2); wo and mlp w2 N(0, initStd^2/2); bias 0
+        double initStd) {      // = 0.02    std of the gaussian init
 
     /** Init schemes the factory knows. */
     public static final List<String> INIT_SCHEMES = List.of("gaussian");

@@ -200,7 +200,7 @@ public final class SingleLayerTransformer {
         if (w.length != n) {
             throw new IllegalArgumentException("parameter " + name + " needs " + n + " values, got " + w.length);
         }
-        INDArray arr = Nd4j.createFromArray(w).reshape('c', shape).castTo(dtype);
+        INDArray arr = Nd4j.createFromArray(w).castTo(dtype).reshape('c', shape).dup('c'); // own, contiguous buffer
         return sd.var(name, arr);
     }
 
