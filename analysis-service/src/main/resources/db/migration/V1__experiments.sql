@@ -28,6 +28,8 @@ CREATE TABLE runs (
     final_eval_stderr DOUBLE PRECISION,
     final_train_loss  DOUBLE PRECISION,
     seconds_elapsed   DOUBLE PRECISION,
+    last_train_loss   DOUBLE PRECISION,
+    last_eval_loss    DOUBLE PRECISION,
     verdict           TEXT,
     gap_to_optimum    DOUBLE PRECISION,
     tolerance         DOUBLE PRECISION,

@@ -55,7 +55,7 @@ class ExperimentFlowIT {
         assertEquals(4, c.get("runCount").asInt());
         assertTrue(created.headers().firstValue("Location").orElse("").endsWith("/api/v1/experiments/" + id));
 
-        JsonNode exp = awaitEnd(s, id, Duration.ofMinutes(8));
+        JsonNode exp = awaitEnd(s, id, Duration.ofMinutes(5));
         assertEquals("FINISHED", exp.get("status").asText(), exp.toPrettyString());
         JsonNode runs = exp.get("runs");
         assertEquals(4, runs.size());

@@ -4,13 +4,13 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 import java.util.List;
@@ -46,8 +46,13 @@ public class Outbox {
                 .setParameter(1, topic).setParameter(2, key).setParameter(3, payload).executeUpdate();
     }
 
-    @Scheduled(every = "0.25s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "1s")
+    @Scheduled(every = "1s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, delayed = "5s")
     void scheduledRelay() {
+        relayNow();
+    }
+
+    /** Publishes everything unsent now; failures are logged and left for the next scheduled pass. */
+    public void relayNow() {
         try {
             while (relay() > 0) {
                 // drain
@@ -65,8 +70,9 @@ public class Outbox {
                 "SELECT id, topic, msg_key, payload FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED")
                 .getResultList();
         for (Object[] r : rows) {
-            emitter.sendMessageAndAwait(KafkaRecord.of((String) r[2], (String) r[3])
-                    .addMetadata(OutgoingKafkaRecordMetadata.builder().withTopic((String) r[1]).build()));
+            // one metadata object carries both key and topic (a second one would replace the first)
+            emitter.sendMessageAndAwait(Message.of((String) r[3]).addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                    .withKey((String) r[2]).withTopic((String) r[1]).build()));
             em.createNativeQuery("UPDATE outbox SET sent_at = now() WHERE id = ?1")
                     .setParameter(1, ((Number) r[0]).longValue()).executeUpdate();
         }

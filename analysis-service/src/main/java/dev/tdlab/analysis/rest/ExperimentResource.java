@@ -1,5 +1,6 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.messaging.Outbox;
 import dev.tdlab.analysis.store.ExperimentEntity;
 import dev.tdlab.analysis.store.ExperimentStore;
 import dev.tdlab.contracts.spec.Violation;
@@ -34,6 +35,8 @@ public class ExperimentResource {
 
     @Inject
     ExperimentStore store;
+    @Inject
+    Outbox outbox;
 
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
@@ -41,6 +44,7 @@ public class ExperimentResource {
         boolean yaml = contentType != null && contentType.toLowerCase().contains("yaml");
         SpecParser.Parsed parsed = SpecParser.parse(body, yaml);
         ExperimentStore.Created c = store.create(parsed.spec(), parsed.tree());
+        outbox.relayNow(); // publish at once; the scheduled relay retries if Kafka is away
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.id());
         out.put("status", "PLANNED");

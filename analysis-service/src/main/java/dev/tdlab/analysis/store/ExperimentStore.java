@@ -157,6 +157,8 @@ public class ExperimentStore {
         b.put("stationary", r.stationaryJson == null ? null : tree(r.stationaryJson));
         m.put("baselines", b);
         m.put("datasetId", r.datasetId);
+        m.put("lastTrainLoss", r.lastTrainLoss);
+        m.put("lastEvalLoss", r.lastEvalLoss);
         m.put("finalEvalLoss", r.finalEvalLoss);
         m.put("finalEvalStdErr", r.finalEvalStdErr);
         m.put("finalTrainLoss", r.finalTrainLoss);

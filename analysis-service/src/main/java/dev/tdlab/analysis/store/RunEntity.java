@@ -41,6 +41,10 @@ public class RunEntity extends PanacheEntityBase {
     public Double finalTrainLoss;
     @Column(name = "seconds_elapsed")
     public Double secondsElapsed;
+    @Column(name = "last_train_loss")
+    public Double lastTrainLoss;
+    @Column(name = "last_eval_loss")
+    public Double lastEvalLoss;
     public String verdict;
     @Column(name = "gap_to_optimum")
     public Double gapToOptimum;

@@ -159,6 +159,10 @@ public class RunEvents {
         if (!RunState.valueOf(r.status).terminal()) {
             r.step = Math.max(r.step, b.toStep());
         }
+        if (b.toStep() >= r.step) { // latest values, for listings and progress
+            r.lastTrainLoss = last(b.metrics().get("train_loss"), r.lastTrainLoss);
+            r.lastEvalLoss = last(b.metrics().get("eval_loss"), r.lastEvalLoss);
+        }
         r.updatedAt = OffsetDateTime.now();
         tryDecide(r);
     }
@@ -222,6 +226,10 @@ public class RunEvents {
         e.status = allFailed ? ExperimentStatus.FAILED.name() : ExperimentStatus.FINISHED.name();
         e.updatedAt = OffsetDateTime.now();
         outbox.add(Topics.EXPERIMENTS_REPORTS, e.id, ExperimentReport.of(e.id, e.name, e.status, store.cells(runs)));
+    }
+
+    private static Double last(MetricSeries s, Double otherwise) {
+        return s == null || s.values().isEmpty() ? otherwise : s.values().get(s.values().size() - 1);
     }
 
     private String json(Object o) {

@@ -107,10 +107,6 @@ public class DatasetService {
         int row = d.seqLen() + 1;
         int perShard = Math.max(1, config.shardBytes() / row);
 
-        MessageDigest all = digest();
-        int trainShards = storeShards(id, "train", train, perShard, 0, all);
-        int evalShards = storeShards(id, "eval", eval, perShard, trainShards, all);
-
         Baselines b = baselines(d);
         DatasetEntity e = new DatasetEntity();
         e.id = id;
@@ -121,26 +117,31 @@ public class DatasetService {
         e.trainSequences = d.trainSequences();
         e.evalSequences = d.evalSequences();
         e.sequencesPerShard = perShard;
-        e.shardCount = trainShards;
-        e.evalShardCount = evalShards;
+        e.shardCount = (d.trainSequences() + perShard - 1) / perShard;
+        e.evalShardCount = (d.evalSequences() + perShard - 1) / perShard;
+        MessageDigest all = digest();
+        all.update(train.tokens());
+        all.update(eval.tokens());
         e.sha256 = HexFormat.of().formatHex(all.digest());
         e.entropyRate = b.entropyRate();
         e.unigramEntropy = b.unigramEntropy();
         e.stationaryJson = json(b.stationary());
         e.persist();
+        em.flush();
+        storeShards(id, "train", train, perShard, 0);
+        storeShards(id, "eval", eval, perShard, e.shardCount);
         LOG.infof("generated dataset %s: %d+%d sequences of %d tokens in %.0f ms", id, d.trainSequences(),
                 d.evalSequences(), row, (System.nanoTime() - t0) / 1e6);
         return e;
     }
 
-    private int storeShards(String id, String split, TokenDataset ds, int perShard, int firstNo, MessageDigest all) {
+    private void storeShards(String id, String split, TokenDataset ds, int perShard, int firstNo) {
         int row = ds.seqLen() + 1;
         byte[] tokens = ds.tokens();
         int shards = 0;
         for (int start = 0; start < ds.numSequences(); start += perShard) {
             int n = Math.min(perShard, ds.numSequences() - start);
             byte[] data = Arrays.copyOfRange(tokens, start * row, (start + n) * row);
-            all.update(data);
             ShardEntity s = new ShardEntity();
             s.key = new ShardEntity.Key(id, firstNo + shards);
             s.split = split;
@@ -152,7 +153,6 @@ public class DatasetService {
             em.detach(s);
             shards++;
         }
-        return shards;
     }
 
     public DatasetEntity find(String id) {
