@@ -55,10 +55,9 @@ class SpecParserTest {
         for (int i = 0; i < 30; i++) {
             y.append("b").append(i).append(": &b").append(i).append(" [*a,*a,*a,*a,*a,*a,*a,*a]\n");
         }
-        long t0 = System.nanoTime();
         List<String> f = fields(y.toString(), true);
         assertTrue(f.contains("a") && f.contains("b29"), f::toString);
-        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "alias expansion took too long");
+        assertEquals(31, f.size(), "one violation per top-level key, nothing expanded");
     }
 
     @Test
