@@ -96,6 +96,58 @@ class ExperimentFlowIT {
         }
         Map<String, String> reports = consume(s, "experiments.reports", id, 1, Duration.ofSeconds(60));
         assertEquals("FINISHED", s.json.readTree(reports.get(id)).get("status").asText());
+
+        assertStreamReplaysAndResumes(s, id);
+    }
+
+    /** The SSE stream of a finished experiment replays its journal, ends, and resumes after Last-Event-ID. */
+    private static void assertStreamReplaysAndResumes(Stack s, String id) throws Exception {
+        List<String[]> all = sse(s, id, null);
+        assertTrue(all.size() > 8, "events: " + all.size());
+        Map<String, Integer> types = new HashMap<>();
+        for (String[] e : all) {
+            types.merge(e[1], 1, Integer::sum);
+        }
+        assertEquals(4, types.getOrDefault("verdict", 0), types::toString);
+        assertTrue(types.getOrDefault("metrics", 0) >= 4, types::toString);
+        assertTrue(types.getOrDefault("status", 0) >= 4, types::toString);
+        String[] last = all.get(all.size() - 1);
+        assertEquals("experiment", last[1]);
+        assertEquals("FINISHED", s.json.readTree(last[2]).get("status").asText());
+        for (int i = 1; i < all.size(); i++) {
+            assertTrue(Long.parseLong(all.get(i)[0]) > Long.parseLong(all.get(i - 1)[0]), "ids increase");
+        }
+        int mid = all.size() / 2;
+        List<String[]> rest = sse(s, id, all.get(mid)[0]);
+        assertEquals(all.size() - mid - 1, rest.size());
+        assertEquals(all.get(mid + 1)[0], rest.get(0)[0]);
+    }
+
+    /** Reads an SSE stream to its end: [id, event, data] per event. */
+    private static List<String[]> sse(Stack s, String id, String lastEventId) throws Exception {
+        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/stream"))
+                .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60));
+        if (lastEventId != null) {
+            req.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<java.util.stream.Stream<String>> r = s.http.send(req.build(), HttpResponse.BodyHandlers.ofLines());
+        assertEquals(200, r.statusCode());
+        List<String[]> out = new java.util.ArrayList<>();
+        String[] cur = new String[3];
+        for (String line : (Iterable<String>) r.body()::iterator) {
+            if (line.startsWith("id:")) {
+                cur[0] = line.substring(3).trim();
+            } else if (line.startsWith("event:")) {
+                cur[1] = line.substring(6).trim();
+            } else if (line.startsWith("data:")) {
+                cur[2] = (cur[2] == null ? "" : cur[2]) + line.substring(5).trim();
+            } else if (line.isEmpty() && cur[0] != null) {
+                out.add(cur);
+                cur = new String[3];
+            }
+        }
+        return out;
     }
 
     private static JsonNode awaitEnd(Stack s, String id, Duration timeout) throws Exception {

@@ -23,6 +23,8 @@ public class PipelineConsumers {
     ObjectMapper mapper;
     @Inject
     RunEvents events;
+    @Inject
+    dev.tdlab.analysis.observability.AnalysisMeters meters;
 
     @Incoming(Topics.Channels.DATASETS_READY)
     @Blocking
@@ -48,6 +50,7 @@ public class PipelineConsumers {
             throw new IllegalArgumentException("MetricBatch without metrics");
         }
         events.onMetrics(b);
+        meters.ingested(b);
     }
 
     private <T> T read(String json, Class<T> type) {

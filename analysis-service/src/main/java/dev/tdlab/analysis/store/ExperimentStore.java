@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.messaging.Outbox;
+import dev.tdlab.analysis.verdict.CellStats;
 import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.CellAggregate;
@@ -39,6 +40,8 @@ public class ExperimentStore {
     ObjectMapper mapper;
     @Inject
     Outbox outbox;
+    @Inject
+    Journal journal;
 
     public record Created(String id, int runCount) {
     }
@@ -76,6 +79,7 @@ public class ExperimentStore {
                 outbox.add(Topics.RUNS_PLANNED, r.id, RunPlanned.of(r.id, id, cellId, cell, run));
             }
         }
+        journal.append(id, "experiment", null, Map.of("id", id, "status", e.status, "runCount", e.runCount));
         return new Created(id, e.runCount);
     }
 
@@ -202,9 +206,19 @@ public class ExperimentStore {
                 }
             }
             RunEntity first = c.getValue().get(0);
+            double[] conv = c.getValue().stream().filter(r -> r.convergenceStep != null)
+                    .mapToDouble(r -> r.convergenceStep).toArray();
+            CellStats.Interval wilson = decided == 0 ? null : CellStats.wilson(global, decided, 1.959964);
+            CellStats.Interval convCi = conv.length == 0 ? null
+                    : CellStats.bootstrapMedian(conv, 2000, 0.05, c.getKey().hashCode());
+            long kinds = c.getValue().stream().map(r -> r.verdict).filter(java.util.Objects::nonNull).distinct().count();
             out.add(new CellAggregate(c.getKey(), cell(first), c.getValue().size(), finished, global, local, notConv,
-                    diverged, decided == 0 ? null : (double) global / decided, losses == 0 ? null : sum / losses,
-                    first.entropyRate, first.unigramEntropy));
+                    diverged, decided == 0 ? null : (double) global / decided,
+                    wilson == null ? null : wilson.low(), wilson == null ? null : wilson.high(),
+                    losses == 0 ? null : sum / losses,
+                    conv.length == 0 ? null : CellStats.median(conv),
+                    convCi == null ? null : convCi.low(), convCi == null ? null : convCi.high(),
+                    kinds > 1, first.entropyRate, first.unigramEntropy));
         }
         return out;
     }
@@ -223,6 +237,7 @@ public class ExperimentStore {
         e.updatedAt = OffsetDateTime.now();
         RunEntity.update("status = ?1, updatedAt = ?2 where experimentId = ?3 and status not in ('FINISHED', 'FAILED', 'CANCELLED')",
                 RunState.CANCELLED.name(), OffsetDateTime.now(), id);
+        journal.append(id, "experiment", null, Map.of("id", id, "status", e.status));
         return true;
     }
 

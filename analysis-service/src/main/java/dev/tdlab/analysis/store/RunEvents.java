@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.config.VerdictConfig;
 import dev.tdlab.analysis.messaging.Outbox;
+import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.analysis.verdict.Verdicts;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.DatasetReady;
@@ -49,6 +50,8 @@ public class RunEvents {
     ExperimentStore store;
     @Inject
     VerdictConfig verdictConfig;
+    @Inject
+    Journal journal;
 
     /** True the first time an event id is seen (in this transaction's view). */
     boolean firstTime(String eventId) {
@@ -105,6 +108,7 @@ public class RunEvents {
                 if (!terminal) {
                     r.status = RunState.RUNNING.name();
                     markExperimentRunning(r.experimentId);
+                    journal.append(r.experimentId, "progress", r.id, progress(r));
                 }
             }
             case FINISHED -> {
@@ -115,11 +119,13 @@ public class RunEvents {
                 r.finalEvalStdErr = s.finalEvalStdErr();
                 r.finalTrainLoss = s.finalTrainLoss();
                 r.secondsElapsed = s.secondsElapsed();
+                journal.append(r.experimentId, "status", r.id, progress(r));
                 tryDecide(r);
             }
             case FAILED, CANCELLED -> {
                 r.status = s.state().name();
                 r.error = s.error();
+                journal.append(r.experimentId, "status", r.id, progress(r));
                 maybeFinishExperiment(r.experimentId);
             }
             default -> { }
@@ -163,6 +169,7 @@ public class RunEvents {
             r.lastTrainLoss = last(b.metrics().get("train_loss"), r.lastTrainLoss);
             r.lastEvalLoss = last(b.metrics().get("eval_loss"), r.lastEvalLoss);
         }
+        journal.append(r.experimentId, "metrics", r.id, streamable(b));
         r.updatedAt = OffsetDateTime.now();
         tryDecide(r);
     }
@@ -196,8 +203,10 @@ public class RunEvents {
         r.tolerance = d.tolerance();
         r.gapToOptimum = r.finalEvalLoss - r.entropyRate;
         r.convergenceStep = Verdicts.convergenceStep(steps, losses, r.entropyRate, d.tolerance());
-        outbox.add(Topics.RUNS_VERDICTS, r.id, RunVerdict.of(r.id, r.experimentId, d.verdict(), r.finalEvalLoss,
-                r.entropyRate, d.tolerance(), r.convergenceStep));
+        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, d.verdict(), r.finalEvalLoss, r.entropyRate,
+                d.tolerance(), r.convergenceStep);
+        outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
+        journal.append(r.experimentId, "verdict", r.id, verdict);
         LOG.infof("run %s: %s (eval loss %.6f, entropy rate %.6f, unigram %.6f, tol %.4f)", r.id, r.verdict,
                 r.finalEvalLoss, r.entropyRate, r.unigramEntropy, d.tolerance());
         em.flush();
@@ -205,8 +214,40 @@ public class RunEvents {
     }
 
     private void markExperimentRunning(String experimentId) {
-        em.createNativeQuery("UPDATE experiments SET status = 'RUNNING', updated_at = now() WHERE id = ?1 AND status = 'PLANNED'")
+        int n = em.createNativeQuery("UPDATE experiments SET status = 'RUNNING', updated_at = now() WHERE id = ?1 AND status = 'PLANNED'")
                 .setParameter(1, experimentId).executeUpdate();
+        if (n == 1) {
+            journal.append(experimentId, "experiment", null, Map.of("id", experimentId, "status", "RUNNING"));
+        }
+    }
+
+    private static Map<String, Object> progress(RunEntity r) {
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("runId", r.id);
+        m.put("status", r.status);
+        m.put("attempt", r.attempt);
+        m.put("step", r.step);
+        m.put("totalSteps", r.totalSteps);
+        m.put("lastTrainLoss", r.lastTrainLoss);
+        m.put("finalEvalLoss", r.finalEvalLoss);
+        m.put("error", r.error);
+        return m;
+    }
+
+    /** A metrics batch for the live stream: each series cut to at most 50 points, extremes kept. */
+    private static Map<String, Object> streamable(MetricBatch b) {
+        Map<String, Object> series = new java.util.LinkedHashMap<>();
+        for (Map.Entry<String, MetricSeries> e : b.metrics().entrySet()) {
+            List<Downsample.Point> pts = new java.util.ArrayList<>();
+            for (int i = 0; i < e.getValue().steps().size(); i++) {
+                Double v = e.getValue().values().get(i);
+                pts.add(new Downsample.Point(e.getValue().steps().get(i), v == null ? Double.NaN : v));
+            }
+            List<Downsample.Point> d = Downsample.minMax(pts, 50);
+            series.put(e.getKey(), Map.of("steps", d.stream().map(Downsample.Point::step).toList(),
+                    "values", d.stream().map(Downsample.Point::value).toList()));
+        }
+        return Map.of("runId", b.runId(), "fromStep", b.fromStep(), "toStep", b.toStep(), "metrics", series);
     }
 
     /** FINISHED once every run has ended (with a verdict if it finished); FAILED if every run failed. */
@@ -226,6 +267,7 @@ public class RunEvents {
         e.status = allFailed ? ExperimentStatus.FAILED.name() : ExperimentStatus.FINISHED.name();
         e.updatedAt = OffsetDateTime.now();
         outbox.add(Topics.EXPERIMENTS_REPORTS, e.id, ExperimentReport.of(e.id, e.name, e.status, store.cells(runs)));
+        journal.append(e.id, "experiment", null, Map.of("id", e.id, "status", e.status));
     }
 
     private static Double last(MetricSeries s, Double otherwise) {

@@ -2,7 +2,17 @@ package dev.tdlab.contracts.events;
 
 import java.util.Map;
 
-/** Aggregate over the seeds of one sweep cell. */
+/**
+ * Aggregate over the seeds of one sweep cell.
+ *
+ * @param fractionGlobal        GLOBAL verdicts / decided runs
+ * @param fractionGlobalLow     Wilson 95 % interval of that fraction, low end
+ * @param fractionGlobalHigh    Wilson 95 % interval, high end
+ * @param medianConvergenceStep median convergence step over the runs that converged
+ * @param convergenceStepLow    percentile-bootstrap 95 % interval of that median, low end
+ * @param convergenceStepHigh   percentile-bootstrap 95 % interval, high end
+ * @param seedsDisagree         true when the decided runs of the cell do not share one verdict
+ */
 public record CellAggregate(
         String cellId,
         Map<String, Object> cell,
@@ -13,7 +23,13 @@ public record CellAggregate(
         int notConverged,
         int diverged,
         Double fractionGlobal,
+        Double fractionGlobalLow,
+        Double fractionGlobalHigh,
         Double meanFinalEvalLoss,
+        Double medianConvergenceStep,
+        Double convergenceStepLow,
+        Double convergenceStepHigh,
+        boolean seedsDisagree,
         Double entropyRate,
         Double unigramEntropy) {
 }
