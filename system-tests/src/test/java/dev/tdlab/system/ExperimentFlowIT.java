@@ -98,6 +98,38 @@ class ExperimentFlowIT {
         assertEquals("FINISHED", s.json.readTree(reports.get(id)).get("status").asText());
 
         assertStreamReplaysAndResumes(s, id);
+        assertReports(s, id, runs);
+    }
+
+    /** HTML report with plots and tables, JSON with the phase diagram, CSV with one row per run. */
+    private static void assertReports(Stack s, String id, JsonNode runs) throws Exception {
+        HttpResponse<String> html = s.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/report")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, html.statusCode());
+        assertTrue(html.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
+        for (JsonNode run : runs) {
+            assertTrue(html.body().contains(run.get("verdict").asText()));
+        }
+        assertTrue(html.body().contains("Phase diagram"));
+        assertTrue(html.body().contains("uPlot.iife.min.js"));
+        HttpResponse<String> lib = s.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(s.analysisUrl + "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, lib.statusCode(), "the charting library is served");
+
+        JsonNode json = s.get("/api/v1/experiments/" + id + "/report.json");
+        assertEquals("data.p", json.get("phase").get("xAxis").asText());
+        assertEquals(2, json.get("phase").get("xs").size());
+        assertEquals("below", json.get("phase").get("rows").get(0).get("cells").get(0).get("side").asText());
+
+        HttpResponse<String> csv = s.http.send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/report.csv")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, csv.statusCode());
+        String[] lines = csv.body().split("\n");
+        assertEquals(5, lines.length, csv.body());
+        assertTrue(lines[0].startsWith("run_id,cell_id,data.p,data.q,seed,status,verdict"), lines[0]);
     }
 
     /** The SSE stream of a finished experiment replays its journal, ends, and resumes after Last-Event-ID. */

@@ -9,12 +9,14 @@ import dev.tdlab.contracts.events.RunStatus;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * The pipeline's events into the store. Each handler returns after its transaction committed, so the
  * offset is committed only after the effect is stored; unreadable events go to their topic's
- * {@code .dlq} with the reason, and the consumer moves on.
+ * {@code .dlq} with the reason, and the consumer moves on. A transient database error (a deadlock, a
+ * lost connection) is retried, so a valid event never lands in a DLQ for it.
  */
 @ApplicationScoped
 public class PipelineConsumers {
@@ -28,12 +30,14 @@ public class PipelineConsumers {
 
     @Incoming(Topics.Channels.DATASETS_READY)
     @Blocking
+    @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void datasetReady(String json) {
         events.onDatasetReady(read(json, DatasetReady.class));
     }
 
     @Incoming(Topics.Channels.RUNS_STATUS)
     @Blocking
+    @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void status(String json) {
         RunStatus s = read(json, RunStatus.class);
         if (s.state() == null) {
@@ -44,6 +48,7 @@ public class PipelineConsumers {
 
     @Incoming(Topics.Channels.RUNS_METRICS)
     @Blocking
+    @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void metrics(String json) {
         MetricBatch b = read(json, MetricBatch.class);
         if (b.metrics() == null) {

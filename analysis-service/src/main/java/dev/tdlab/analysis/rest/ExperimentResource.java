@@ -85,6 +85,16 @@ public class ExperimentResource {
         return Map.of("id", id, "status", e.status, "cancelled", changed);
     }
 
+    /** Plans the FAILED and CANCELLED runs again; idempotent (a second call with nothing failed changes nothing). */
+    @POST
+    @Path("/{id}/rerun")
+    public Map<String, Object> rerun(@PathParam("id") String id) {
+        found(id);
+        int n = store.rerun(id);
+        outbox.relayNow();
+        return Map.of("id", id, "rerunRuns", n, "status", found(id).status);
+    }
+
     private ExperimentEntity found(String id) {
         ExperimentEntity e = store.find(id);
         if (e == null) {

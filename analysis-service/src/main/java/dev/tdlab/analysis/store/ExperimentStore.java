@@ -76,7 +76,7 @@ public class ExperimentStore {
                 r.totalSteps = run.train().steps();
                 r.updatedAt = now;
                 r.persist();
-                outbox.add(Topics.RUNS_PLANNED, r.id, RunPlanned.of(r.id, id, cellId, cell, run));
+                outbox.add(Topics.RUNS_PLANNED, r.id, RunPlanned.of(r.id, id, cellId, cell, run, 0));
             }
         }
         journal.append(id, "experiment", null, Map.of("id", id, "status", e.status, "runCount", e.runCount));
@@ -226,7 +226,8 @@ public class ExperimentStore {
     /** Cancels an experiment: it and its unfinished runs become CANCELLED. False if it had ended already. */
     @Transactional
     public boolean cancel(String id) {
-        ExperimentEntity e = em.find(ExperimentEntity.class, id, jakarta.persistence.LockModeType.PESSIMISTIC_WRITE);
+        lockRunsThenExperiment(id);
+        ExperimentEntity e = em.find(ExperimentEntity.class, id);
         if (e == null) {
             return false;
         }
@@ -239,6 +240,80 @@ public class ExperimentStore {
                 RunState.CANCELLED.name(), OffsetDateTime.now(), id);
         journal.append(id, "experiment", null, Map.of("id", id, "status", e.status));
         return true;
+    }
+
+    /**
+     * Plans the experiment's FAILED and CANCELLED runs again (same run ids, cells and seeds, so nothing is
+     * duplicated): their results and metrics are cleared and a RunPlanned with the next rerun number goes
+     * out through the outbox. Returns how many runs were re-planned (0 when none had failed).
+     */
+    @Transactional
+    public int rerun(String id) {
+        lockRunsThenExperiment(id);
+        ExperimentEntity e = em.find(ExperimentEntity.class, id);
+        if (e == null) {
+            return -1;
+        }
+        ExperimentSpec spec;
+        try {
+            spec = mapper.readValue(e.specJson, ExperimentSpec.class).withDefaults();
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        int n = 0;
+        for (RunEntity r : runs(id)) {
+            if (!RunState.FAILED.name().equals(r.status) && !RunState.CANCELLED.name().equals(r.status)) {
+                continue;
+            }
+            em.createNativeQuery("DELETE FROM metrics WHERE run_id = ?1").setParameter(1, r.id).executeUpdate();
+            r.status = RunState.PLANNED.name();
+            r.rerun++;
+            r.attempt++; // events of the replaced attempt are ignored from now on
+            r.step = 0;
+            r.verdict = null;
+            r.finalEvalLoss = null;
+            r.finalEvalStdErr = null;
+            r.finalTrainLoss = null;
+            r.lastTrainLoss = null;
+            r.lastEvalLoss = null;
+            r.gapToOptimum = null;
+            r.tolerance = null;
+            r.convergenceStep = null;
+            r.secondsElapsed = null;
+            r.error = null;
+            r.updatedAt = OffsetDateTime.now();
+            Map<String, Object> cell = cell(r);
+            outbox.add(Topics.RUNS_PLANNED, r.id,
+                    RunPlanned.of(r.id, id, r.cellId, cell, SweepExpander.apply(spec, cell, r.seed), r.rerun));
+            n++;
+        }
+        if (n > 0) {
+            e.status = ExperimentStatus.RUNNING.name();
+            e.updatedAt = OffsetDateTime.now();
+            journal.append(id, "experiment", null, Map.of("id", id, "status", e.status, "rerunRuns", n));
+        }
+        return n;
+    }
+
+    /**
+     * Serializes the changes of one experiment's status (finish, cancel, rerun) with a transaction-scoped
+     * advisory lock: unlike a row lock it does not conflict with the key-share locks that inserts of
+     * runs, metrics and journal rows take on the experiment row, so it cannot deadlock with them.
+     */
+    void lockExperiment(String id) {
+        lockExperimentOnly(id);
+    }
+
+    /** Locks every run of the experiment (in id order, like the event handlers' single-run locks), then the experiment. */
+    void lockRunsThenExperiment(String id) {
+        em.createNativeQuery("SELECT id FROM runs WHERE experiment_id = ?1 ORDER BY id FOR UPDATE").setParameter(1, id)
+                .getResultList();
+        lockExperimentOnly(id);
+    }
+
+    private void lockExperimentOnly(String id) {
+        em.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "experiment:" + id)
+                .getSingleResult();
     }
 
     /** Points of one metric of a run in a step range, downsampled to maxPoints keeping extremes. */

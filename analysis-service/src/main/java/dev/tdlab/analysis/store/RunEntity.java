@@ -22,6 +22,7 @@ public class RunEntity extends PanacheEntityBase {
     public long seed;
     public String status;
     public int attempt;
+    public int rerun;
     public int step;
     @Column(name = "total_steps")
     public int totalSteps;

@@ -139,8 +139,8 @@ public class RunEvents {
             LOG.debugf("runs.metrics for unknown run %s ignored", b.runId());
             return;
         }
-        if (!firstTime(b.eventId())) {
-            return;
+        if (!firstTime(b.eventId()) || b.attempt() < r.attempt) {
+            return; // seen already, or a late batch of an attempt that a rerun replaced
         }
         em.unwrap(Session.class).doWork(conn -> {
             try (PreparedStatement ps = conn.prepareStatement(
@@ -203,7 +203,7 @@ public class RunEvents {
         r.tolerance = d.tolerance();
         r.gapToOptimum = r.finalEvalLoss - r.entropyRate;
         r.convergenceStep = Verdicts.convergenceStep(steps, losses, r.entropyRate, d.tolerance());
-        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, d.verdict(), r.finalEvalLoss, r.entropyRate,
+        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, d.verdict(), r.finalEvalLoss, r.entropyRate,
                 d.tolerance(), r.convergenceStep);
         outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
         journal.append(r.experimentId, "verdict", r.id, verdict);
@@ -253,7 +253,9 @@ public class RunEvents {
     /** FINISHED once every run has ended (with a verdict if it finished); FAILED if every run failed. */
     private void maybeFinishExperiment(String experimentId) {
         em.flush();
-        ExperimentEntity e = em.find(ExperimentEntity.class, experimentId, LockModeType.PESSIMISTIC_WRITE);
+        store.lockExperiment(experimentId);
+        ExperimentEntity e = em.find(ExperimentEntity.class, experimentId);
+        em.refresh(e);
         if (e == null || !(ExperimentStatus.PLANNED.name().equals(e.status) || ExperimentStatus.RUNNING.name().equals(e.status))) {
             return;
         }

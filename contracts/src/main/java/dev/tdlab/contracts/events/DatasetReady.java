@@ -34,7 +34,7 @@ public record DatasetReady(
     public static DatasetReady of(RunPlanned planned, String datasetId, String sha256, int shardCount, int evalShardCount,
                                   int sequencesPerShard, int trainSequences, int evalSequences, int seqLen, int vocab,
                                   Baselines baselines, String dataUrl) {
-        return new DatasetReady(SchemaVersion.CURRENT, "ready:" + planned.runId() + ":" + datasetId,
+        return new DatasetReady(SchemaVersion.CURRENT, "ready:" + planned.runId() + ":" + datasetId + ":" + planned.rerun(),
                 planned.runId(), planned.experimentId(), datasetId, sha256, shardCount, evalShardCount,
                 sequencesPerShard, trainSequences, evalSequences, seqLen, vocab, baselines, dataUrl, planned);
     }

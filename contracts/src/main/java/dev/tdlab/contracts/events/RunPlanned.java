@@ -5,7 +5,11 @@ import dev.tdlab.contracts.spec.RunSpec;
 
 import java.util.Map;
 
-/** analysis → data-gen: a run to prepare (key: runId). */
+/**
+ * analysis → data-gen: a run to prepare (key: runId).
+ *
+ * @param rerun 0 when first planned; n for the n-th rerun of a failed or cancelled run
+ */
 public record RunPlanned(
         int schemaVersion,
         String eventId,
@@ -13,9 +17,12 @@ public record RunPlanned(
         String experimentId,
         String cellId,
         Map<String, Object> cell,
-        RunSpec run) implements Event {
+        RunSpec run,
+        int rerun) implements Event {
 
-    public static RunPlanned of(String runId, String experimentId, String cellId, Map<String, Object> cell, RunSpec run) {
-        return new RunPlanned(SchemaVersion.CURRENT, "planned:" + runId, runId, experimentId, cellId, cell, run);
+    public static RunPlanned of(String runId, String experimentId, String cellId, Map<String, Object> cell, RunSpec run,
+                                int rerun) {
+        return new RunPlanned(SchemaVersion.CURRENT, "planned:" + runId + ":" + rerun, runId, experimentId, cellId, cell,
+                run, rerun);
     }
 }

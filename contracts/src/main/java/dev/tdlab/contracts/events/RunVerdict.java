@@ -24,10 +24,10 @@ public record RunVerdict(
         Integer convergenceStep,
         Double rate) implements Event {
 
-    public static RunVerdict of(String runId, String experimentId, Verdict verdict, Double finalEvalLoss, Double optimum,
-                                Double tolerance, Integer convergenceStep) {
+    public static RunVerdict of(String runId, String experimentId, int attempt, Verdict verdict, Double finalEvalLoss,
+                                Double optimum, Double tolerance, Integer convergenceStep) {
         Double gap = finalEvalLoss == null || optimum == null ? null : finalEvalLoss - optimum;
-        return new RunVerdict(SchemaVersion.CURRENT, "verdict:" + runId, runId, experimentId, verdict, finalEvalLoss,
+        return new RunVerdict(SchemaVersion.CURRENT, "verdict:" + runId + ":" + attempt, runId, experimentId, verdict, finalEvalLoss,
                 optimum, gap, tolerance, convergenceStep, null);
     }
 }

@@ -37,7 +37,7 @@ public class DatasetsReadyConsumer {
         if (ready.runId() == null || ready.planned() == null || ready.planned().run() == null || ready.dataUrl() == null) {
             throw new IllegalArgumentException("DatasetReady without runId, planned run or dataUrl");
         }
-        if (queue.enqueue(ready.runId(), ready.experimentId(), json)) {
+        if (queue.enqueue(ready.runId(), ready.experimentId(), json, ready.planned().rerun())) {
             LOG.infof("run %s queued (dataset %s)", ready.runId(), ready.datasetId());
         }
     }

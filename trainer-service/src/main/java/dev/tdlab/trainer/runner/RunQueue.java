@@ -21,13 +21,19 @@ public class RunQueue {
     @Inject
     EntityManager em;
 
-    /** Adds a run; false when it was known already (a redelivered event changes nothing). */
+    /**
+     * Adds a run; false when it was known already (a redelivered event changes nothing). A higher rerun
+     * number queues an ended run again (a running one finishes its current attempt).
+     */
     @Transactional
-    public boolean enqueue(String runId, String experimentId, String readyJson) {
+    public boolean enqueue(String runId, String experimentId, String readyJson, int rerun) {
         int n = em.createNativeQuery("""
-                INSERT INTO runs (run_id, experiment_id, ready_json, state)
-                VALUES (?1, ?2, ?3, 'QUEUED') ON CONFLICT (run_id) DO NOTHING""")
-                .setParameter(1, runId).setParameter(2, experimentId).setParameter(3, readyJson)
+                INSERT INTO runs (run_id, experiment_id, ready_json, state, rerun)
+                VALUES (?1, ?2, ?3, 'QUEUED', ?4)
+                ON CONFLICT (run_id) DO UPDATE SET state = 'QUEUED', ready_json = EXCLUDED.ready_json,
+                  rerun = EXCLUDED.rerun, owner = NULL, lease_until = NULL, step = 0, error = NULL, updated_at = now()
+                WHERE runs.rerun < EXCLUDED.rerun AND runs.state <> 'RUNNING'""")
+                .setParameter(1, runId).setParameter(2, experimentId).setParameter(3, readyJson).setParameter(4, rerun)
                 .executeUpdate();
         return n == 1;
     }
