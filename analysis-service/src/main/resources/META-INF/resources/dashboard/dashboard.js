@@ -1,0 +1,184 @@
+// tdlab dashboard: experiments list, an experiment's runs with live loss curves (server-sent events)
+// against the entropy-rate and unigram lines, the phase diagram, and run comparison. Plots: uPlot.
+'use strict';
+const API = '/api/v1';
+const app = document.getElementById('app');
+const crumb = document.getElementById('crumb');
+const colour = { GLOBAL: '#1a7f37', LOCAL: '#b35900', NOT_CONVERGED: '#8250df', DIVERGED: '#cf222e' };
+let source = null;      // the EventSource of the open experiment
+let charts = {};        // runId → { plot, steps, values, h, u }
+
+function el(tag, attrs = {}, ...kids) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  for (const k of kids) e.append(k instanceof Node ? k : document.createTextNode(k == null ? '' : String(k)));
+  return e;
+}
+const fmt = (x, d = 6) => (x == null ? '' : Number(x).toFixed(d));
+const cellLabel = (cell) => Object.entries(cell).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ') || '-';
+
+async function get(path) {
+  const r = await fetch(API + path);
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
+  return r.json();
+}
+
+async function listView() {
+  crumb.textContent = '· experiments';
+  const page = await get('/experiments?size=50');
+  const t = el('table', { id: 'experiments' },
+    el('tr', {}, el('th', { class: 'l' }, 'name'), el('th', {}, 'status'), el('th', {}, 'runs'), el('th', { class: 'l' }, 'created'), el('th', { class: 'l' }, 'id')));
+  for (const e of page.items) {
+    const a = el('a', { href: `#/e/${e.id}` }, e.name);
+    t.append(el('tr', {}, el('td', { class: 'l' }, a), el('td', {}, e.status), el('td', {}, e.runCount),
+      el('td', { class: 'l' }, e.createdAt), el('td', { class: 'l muted' }, e.id)));
+  }
+  app.replaceChildren(el('h2', {}, `Experiments (${page.total})`), t);
+}
+
+function progress(r) {
+  const f = r.totalSteps ? r.step / r.totalSteps : 0;
+  const bar = el('span', { class: 'bar' }, el('span', { style: `width:${(100 * f).toFixed(1)}%` }));
+  return el('td', { class: 'l' }, bar, ` ${r.step}/${r.totalSteps}`);
+}
+
+function runRow(r) {
+  const b = r.baselines || {};
+  const box = el('input', { type: 'checkbox', 'data-run': r.id });
+  box.addEventListener('change', drawComparison);
+  return el('tr', { id: `run-${r.id}` }, el('td', {}, box), el('td', { class: 'l' }, cellLabel(r.cell)), el('td', {}, r.seed),
+    el('td', {}, r.status), progress(r), el('td', {}, fmt(r.lastTrainLoss, 4)), el('td', {}, fmt(r.finalEvalLoss)),
+    el('td', {}, fmt(b.entropyRate)), el('td', {}, fmt(b.unigramEntropy)),
+    el('td', { class: r.verdict || '' }, r.verdict || ''), el('td', {}, r.convergenceStep ?? ''));
+}
+
+function chartFor(r, host) {
+  const b = r.baselines || {};
+  const state = { steps: [], values: [], h: b.entropyRate, u: b.unigramEntropy, verdict: r.verdict };
+  const div = el('div', { class: 'chart', 'data-run': r.id });
+  host.append(div);
+  state.plot = new uPlot({
+    title: `${cellLabel(r.cell)} · seed ${r.seed}`, width: 380, height: 220, scales: { x: { time: false } },
+    series: [{ label: 'step' }, { label: 'train loss', stroke: '#0969da', width: 1.5 },
+      { label: 'entropy rate', stroke: '#1a7f37', dash: [6, 4] }, { label: 'unigram', stroke: '#b35900', dash: [2, 4] }],
+  }, [[], [], [], []], div);
+  charts[r.id] = state;
+  return state;
+}
+
+function redraw(s) {
+  s.plot.root.parentElement.dataset.points = s.steps.length; // for tests and scripts: how much is drawn
+  s.plot.setData([s.steps, s.values, s.steps.map(() => s.h ?? null), s.steps.map(() => s.u ?? null)]);
+}
+
+function append(s, steps, values) {
+  for (let i = 0; i < steps.length; i++) {
+    if (s.steps.length && steps[i] <= s.steps[s.steps.length - 1]) continue;
+    s.steps.push(steps[i]);
+    s.values.push(typeof values[i] === 'number' ? values[i] : null);
+  }
+  redraw(s);
+}
+
+function drawComparison() {
+  const host = document.getElementById('compare');
+  host.replaceChildren();
+  const ids = [...document.querySelectorAll('input[data-run]:checked')].map((x) => x.dataset.run);
+  if (ids.length < 2) { host.append(el('p', { class: 'muted' }, 'Tick two or more runs to compare their curves.')); return; }
+  const steps = [...new Set(ids.flatMap((id) => charts[id].steps))].sort((a, b) => a - b);
+  const series = [{ label: 'step' }];
+  const data = [steps];
+  const palette = ['#0969da', '#cf222e', '#1a7f37', '#8250df', '#b35900', '#57606a'];
+  ids.forEach((id, i) => {
+    const s = charts[id];
+    const byStep = new Map(s.steps.map((x, j) => [x, s.values[j]]));
+    series.push({ label: id.slice(0, 8), stroke: palette[i % palette.length] });
+    data.push(steps.map((x) => (byStep.has(x) ? byStep.get(x) : null)));
+  });
+  new uPlot({ title: 'train loss, compared', width: 780, height: 300, scales: { x: { time: false } }, series }, data, host);
+}
+
+function phaseTable(phase) {
+  if (!phase) return el('p', { class: 'muted' }, 'No phase diagram: the sweep does not have exactly two numeric axes.');
+  const t = el('table', { class: 'phase', id: 'phase' });
+  t.append(el('tr', {}, el('th', {}, `${phase.yAxis} \\ ${phase.xAxis}`), ...phase.xs.map((x) => el('th', {}, x))));
+  for (const row of phase.rows) {
+    const tr = el('tr', {}, el('th', {}, row.y));
+    for (const c of row.cells) {
+      const f = c.fractionGlobal;
+      const td = el('td', { class: c.side || '', title: `fraction GLOBAL ${f ?? '–'}` }, f == null ? '' : `${c.global}/${c.runs}`);
+      if (f != null) td.style.background = `rgba(45,164,78,${0.15 + 0.75 * f})`;
+      tr.append(td);
+    }
+    t.append(tr);
+  }
+  return el('div', {}, t, phase.theoryLine ? el('p', { class: 'muted' }, `Dashed: above the theory's line ${phase.theoryLine}.`) : '');
+}
+
+async function experimentView(id) {
+  const e = await get(`/experiments/${id}`);
+  crumb.textContent = `· ${e.name}`;
+  charts = {};
+  const status = el('b', { id: 'status' }, e.status);
+  const table = el('table', { id: 'runs' }, el('tr', {}, el('th', {}, ''), el('th', { class: 'l' }, 'cell'), el('th', {}, 'seed'),
+    el('th', {}, 'status'), el('th', { class: 'l' }, 'progress'), el('th', {}, 'loss'), el('th', {}, 'final eval loss'),
+    el('th', {}, 'entropy rate'), el('th', {}, 'unigram'), el('th', {}, 'verdict'), el('th', {}, 'conv. step')));
+  const chartHost = el('div', { class: 'charts', id: 'charts' });
+  const phaseHost = el('div', { id: 'phase-host' });
+  app.replaceChildren(el('h2', {}, e.name, ' ', status),
+    el('p', { class: 'muted' }, `${e.runCount} runs · `, el('a', { href: `${API}/experiments/${id}/report` }, 'report'), ' · ',
+      el('a', { href: `${API}/experiments/${id}/report.csv` }, 'csv'), ' · ', el('a', { href: `${API}/experiments/${id}/report.json` }, 'json')),
+    table, el('h3', {}, 'Loss curves'), chartHost, el('h3', {}, 'Compare runs'), el('div', { id: 'compare' }),
+    el('h3', {}, 'Phase diagram'), phaseHost);
+  const runs = new Map();
+  for (const r of e.runs) {
+    runs.set(r.id, r);
+    table.append(runRow(r));
+    const s = chartFor(r, chartHost);
+    get(`/runs/${r.id}/metrics?names=train_loss&maxPoints=400`).then((m) => {
+      const tl = m.metrics.train_loss;
+      if (tl) append(s, tl.steps, tl.values);
+    });
+  }
+  drawComparison();
+  const refreshPhase = () => get(`/experiments/${id}/report.json`).then((j) => phaseHost.replaceChildren(phaseTable(j.phase)));
+  refreshPhase();
+  if (source) source.close();
+  if (['FINISHED', 'FAILED', 'CANCELLED'].includes(e.status)) return;
+  source = new EventSource(`${API}/experiments/${id}/stream`);
+  const update = (runId, patch) => {
+    const r = Object.assign(runs.get(runId) || {}, patch);
+    runs.set(runId, r);
+    const row = document.getElementById(`run-${runId}`);
+    if (row) row.replaceWith(runRow(r));
+  };
+  source.addEventListener('progress', (ev) => { const p = JSON.parse(ev.data); update(p.runId, p); });
+  source.addEventListener('status', (ev) => { const p = JSON.parse(ev.data); update(p.runId, p); });
+  source.addEventListener('metrics', (ev) => {
+    const b = JSON.parse(ev.data);
+    const tl = b.metrics.train_loss;
+    if (tl && charts[b.runId]) append(charts[b.runId], tl.steps, tl.values);
+    if (tl && tl.values.length) update(b.runId, { lastTrainLoss: tl.values[tl.values.length - 1], step: b.toStep });
+  });
+  source.addEventListener('verdict', (ev) => {
+    const v = JSON.parse(ev.data);
+    update(v.runId, { verdict: v.verdict, finalEvalLoss: v.finalEvalLoss, convergenceStep: v.convergenceStep });
+    refreshPhase();
+  });
+  source.addEventListener('experiment', (ev) => {
+    const x = JSON.parse(ev.data);
+    status.textContent = x.status;
+    if (['FINISHED', 'FAILED', 'CANCELLED'].includes(x.status)) { source.close(); source = null; refreshPhase(); }
+  });
+}
+
+async function route() {
+  try {
+    const m = location.hash.match(/^#\/e\/([\w-]+)/);
+    if (m) await experimentView(m[1]); else await listView();
+  } catch (err) {
+    app.replaceChildren(el('p', { class: 'DIVERGED' }, String(err)));
+  }
+}
+window.addEventListener('hashchange', route);
+route();
