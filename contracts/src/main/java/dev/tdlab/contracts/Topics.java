@@ -10,6 +10,8 @@ public final class Topics {
     public static final String RUNS_METRICS = "runs.metrics";
     public static final String RUNS_VERDICTS = "runs.verdicts";
     public static final String EXPERIMENTS_REPORTS = "experiments.reports";
+    /** analysis → trainer: commands about runs (cancel). */
+    public static final String RUNS_CONTROL = "runs.control";
     /** Suffix of the dead-letter topic of each topic. */
     public static final String DLQ_SUFFIX = ".dlq";
 
@@ -21,13 +23,14 @@ public final class Topics {
         public static final String RUNS_METRICS = "runs-metrics";
         public static final String RUNS_VERDICTS = "runs-verdicts";
         public static final String EXPERIMENTS_REPORTS = "experiments-reports";
+        public static final String RUNS_CONTROL = "runs-control";
 
         private Channels() {
         }
     }
 
     public static final List<String> ALL = List.of(
-            RUNS_PLANNED, DATASETS_READY, RUNS_STATUS, RUNS_METRICS, RUNS_VERDICTS, EXPERIMENTS_REPORTS);
+            RUNS_PLANNED, DATASETS_READY, RUNS_STATUS, RUNS_METRICS, RUNS_VERDICTS, EXPERIMENTS_REPORTS, RUNS_CONTROL);
 
     private Topics() {
     }

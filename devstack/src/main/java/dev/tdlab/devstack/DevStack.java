@@ -33,9 +33,8 @@ import java.util.concurrent.CountDownLatch;
 public final class DevStack implements AutoCloseable {
 
     /** The services' topics (the contracts module will own the canonical names). */
-    public static final List<String> TOPICS = List.of(
-            "runs.planned", "datasets.ready", "runs.status", "runs.metrics", "runs.verdicts",
-            "experiments.reports");
+    /** The topics of the system (owned by contracts); each also gets its dead-letter topic. */
+    public static final List<String> TOPICS = dev.tdlab.contracts.Topics.ALL;
     public static final String DLQ_SUFFIX = ".dlq";
     public static final String READY_FILE = "devstack.ready";
     private static final String LOCK_FILE = "devstack.lock";
@@ -56,7 +55,7 @@ public final class DevStack implements AutoCloseable {
         this.readyFile = options.data.resolve(READY_FILE);
     }
 
-    /** All 12 topic names: each of {@link #TOPICS} and its {@value #DLQ_SUFFIX} twin. */
+    /** All topic names: each of {@link #TOPICS} and its {@value #DLQ_SUFFIX} twin. */
     public static List<String> allTopics() {
         List<String> all = new ArrayList<>();
         for (String t : TOPICS) {

@@ -127,7 +127,8 @@ class DevStackIT {
             try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafka().bootstrapServers()))) {
                 Set<String> names = admin.listTopics().names().get();
                 assertTrue(names.containsAll(DevStack.allTopics()), names.toString());
-                assertEquals(12, DevStack.allTopics().size());
+                assertEquals(2 * dev.tdlab.contracts.Topics.ALL.size(), DevStack.allTopics().size());
+                assertTrue(names.contains("runs.control.dlq"), names.toString());
                 assertEquals(3, admin.describeTopics(List.of("runs.metrics.dlq")).allTopicNames().get()
                         .get("runs.metrics.dlq").partitions().size());
             }

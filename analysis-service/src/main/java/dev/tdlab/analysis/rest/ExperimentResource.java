@@ -81,6 +81,7 @@ public class ExperimentResource {
     public Map<String, Object> cancel(@PathParam("id") String id) {
         found(id);
         boolean changed = store.cancel(id);
+        outbox.relayNow();
         ExperimentEntity e = found(id);
         return Map.of("id", id, "status", e.status, "cancelled", changed);
     }

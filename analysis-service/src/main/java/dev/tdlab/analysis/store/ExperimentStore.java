@@ -10,6 +10,7 @@ import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.CellAggregate;
 import dev.tdlab.contracts.events.ExperimentStatus;
+import dev.tdlab.contracts.events.RunControl;
 import dev.tdlab.contracts.events.RunPlanned;
 import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.contracts.spec.ExperimentSpec;
@@ -236,8 +237,13 @@ public class ExperimentStore {
         }
         e.status = ExperimentStatus.CANCELLED.name();
         e.updatedAt = OffsetDateTime.now();
-        RunEntity.update("status = ?1, updatedAt = ?2 where experimentId = ?3 and status not in ('FINISHED', 'FAILED', 'CANCELLED')",
-                RunState.CANCELLED.name(), OffsetDateTime.now(), id);
+        for (RunEntity r : runs(id)) {
+            if (!RunState.valueOf(r.status).terminal()) {
+                r.status = RunState.CANCELLED.name();
+                r.updatedAt = OffsetDateTime.now();
+                outbox.add(Topics.RUNS_CONTROL, r.id, RunControl.cancel(r.id, id)); // stops the trainer
+            }
+        }
         journal.append(id, "experiment", null, Map.of("id", id, "status", e.status));
         return true;
     }

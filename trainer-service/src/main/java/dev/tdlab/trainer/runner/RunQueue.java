@@ -38,6 +38,21 @@ public class RunQueue {
         return n == 1;
     }
 
+    /**
+     * Cancels a run: a queued or running one becomes CANCELLED (a running one stops at its next heartbeat,
+     * which finds the run no longer RUNNING); one not seen yet is recorded CANCELLED so that its
+     * datasets.ready, when it comes, does not start it. Ended runs are left as they are.
+     */
+    @Transactional
+    public void cancel(String runId, String experimentId) {
+        em.createNativeQuery("""
+                INSERT INTO runs (run_id, experiment_id, ready_json, state)
+                VALUES (?1, ?2, '', 'CANCELLED')
+                ON CONFLICT (run_id) DO UPDATE SET state = 'CANCELLED', lease_until = NULL, updated_at = now()
+                WHERE runs.state IN ('QUEUED', 'RUNNING')""")
+                .setParameter(1, runId).setParameter(2, experimentId).executeUpdate();
+    }
+
     /** Claims the oldest queued run, or a running one whose lease expired (its trainer died). */
     @Transactional
     public Claimed claim(String owner, int leaseSeconds) {
