@@ -109,4 +109,47 @@ class SpecValidatorTest {
         assertEquals(List.of("data.p"), fields(spec(markov(0.0, 0.0), null, null, null, null)));
         assertEquals(List.of("data.p"), fields(spec(markov(1.0, 1.0), null, null, null, null)));
     }
+
+    static ModelSpec model(String family, int d, int heads, String attention, boolean mlp, boolean tied, InitSpec init) {
+        return new ModelSpec(family, d, heads, attention, mlp, tied, init, null);
+    }
+
+    static TrainSpec train(List<String> trainable) {
+        return new TrainSpec("adamw", 2e-3, 16, 100, trainable, 50, 1e-3, "cosine", 0.02);
+    }
+
+    @Test
+    void engineModelsAndSubsetsAccepted() {
+        for (String att : List.of("softmax", "gaussian", "linear")) {
+            for (String scheme : List.of("gaussian", "base", "good", "lowrank")) {
+                ExperimentSpec s = spec(markov(0.5, 0.8), model("single-layer", 8, 2, att, true, false,
+                        new InitSpec(scheme, 0.02, 0.1, null)), train(List.of("q", "k", "emb", "mlp", "head")), List.of(0L), null);
+                assertEquals(List.of(), SpecValidator.validate(s), att + " " + scheme);
+            }
+        }
+        ExperimentSpec minimal = spec(markov(0.5, 0.8), model("makkuva-minimal", 8, 1, "softmax", true, true,
+                new InitSpec("lowrank", 0.02, 0.0, Map.of("layer0/attn/wq", List.of(0.1, 0.2)))),
+                train(List.of("layer0/attn/wv", "qk")), List.of(0L), null);
+        assertEquals(List.of(), SpecValidator.validate(minimal));
+    }
+
+    @Test
+    void whatTheEngineCannotBuildIsRejectedByField() {
+        DataSpec ternary = new DataSpec("markov", 1, 3, null, null,
+                List.of(List.of(0.5, 0.25, 0.25), List.of(0.25, 0.5, 0.25), List.of(0.25, 0.25, 0.5)), null, 64, 128, 32);
+        List<String> f = fields(spec(ternary, model("makkuva-minimal", 6, 4, "softmax", false, true,
+                new InitSpec("good", 0.02, -1.0, Map.of("layer0/mlp/w1", List.of(1.0), "nope", List.of(1.0)))),
+                train(List.of("mlp", "wq", "all")), List.of(0L), null));
+        assertTrue(f.contains("model.heads"), f.toString());
+        assertTrue(f.contains("model.family"), f.toString());            // binary-only family on vocab 3
+        assertTrue(f.contains("model.init.scheme"), f.toString());       // good: binary only
+        assertTrue(f.contains("model.init.vStd"), f.toString());
+        assertTrue(f.contains("model.init.values.layer0/mlp/w1"), f.toString()); // no MLP
+        assertTrue(f.contains("model.init.values.nope"), f.toString());
+        assertTrue(f.contains("train.trainable[0]"), f.toString());      // mlp without an MLP
+        assertTrue(f.contains("train.trainable[1]"), f.toString());      // unknown group
+        assertTrue(!f.contains("train.trainable[2]"), f.toString());
+        assertTrue(fields(spec(markov(0.2, 0.3), model("deep-ish", 4, 1, "cosine", true, true, null), null, List.of(0L), null))
+                .containsAll(List.of("model.family", "model.attention")));
+    }
 }

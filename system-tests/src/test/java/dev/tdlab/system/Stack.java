@@ -35,6 +35,10 @@ final class Stack {
     final String dataGenUrl;
     final String trainerUrl;
     private final List<Process> services = new ArrayList<>();
+    private final Map<String, Process> byName = new java.util.HashMap<>();
+    private final Map<String, Integer> ports = new java.util.HashMap<>();
+    private Path root;
+    private Path work;
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
 
@@ -47,8 +51,8 @@ final class Stack {
     }
 
     private Stack() throws Exception {
-        Path root = Paths.get(System.getProperty("tdlab.root", "..")).toAbsolutePath().normalize();
-        Path work = Paths.get(System.getProperty("tdlab.work", "target/it-stack")).toAbsolutePath();
+        root = Paths.get(System.getProperty("tdlab.root", "..")).toAbsolutePath().normalize();
+        work = Paths.get(System.getProperty("tdlab.work", "target/it-stack")).toAbsolutePath();
         deleteRecursively(work);
         Files.createDirectories(work);
         infra = DevStack.start(DevStack.Options.parse("--data", work.resolve("data").toString(),
@@ -78,15 +82,20 @@ final class Stack {
             throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
         }
         String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dquarkus.http.port=" + port, "-jar", jar.toString());
+        // short leases so that a killed trainer's runs are re-claimed within seconds
+        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dquarkus.http.port=" + port,
+                "-Dtdlab.trainer.lease-seconds=6", "-Dtdlab.trainer.checkpoint-every=100", "-jar", jar.toString());
         Map<String, String> env = pb.environment();
         env.put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
         env.put("TDLAB_JDBC_URL", infra.jdbcUrl());
         env.put("TDLAB_DATAGEN_URL", dataGenUrl);
         env.put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true);
-        pb.redirectOutput(work.resolve(service + ".log").toFile());
-        services.add(pb.start());
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile()));
+        Process p = pb.start();
+        services.add(p);
+        byName.put(service, p);
+        ports.put(service, port);
     }
 
     private void awaitHealthy(String url, Duration timeout) throws Exception {
@@ -111,6 +120,21 @@ final class Stack {
             Thread.sleep(500);
         }
         throw new IllegalStateException(url + " not healthy in " + timeout + ": " + last);
+    }
+
+    /** kill -9 of one service (by the pid of the process this stack started). */
+    synchronized void kill(String service) throws InterruptedException {
+        Process p = byName.get(service);
+        p.destroyForcibly();
+        p.waitFor();
+        services.remove(p);
+    }
+
+    /** Starts a killed service again on its port and waits until it is healthy. */
+    synchronized void restart(String service) throws Exception {
+        int port = ports.get(service);
+        start(root, work, service, port);
+        awaitHealthy("http://localhost:" + port, Duration.ofSeconds(180));
     }
 
     synchronized void stop() {

@@ -1,6 +1,7 @@
 package dev.tdlab.analysis.observability;
 
-import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Measurement;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -10,11 +11,12 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.Config;
 
 /**
- * {@code tdlab_dlq_messages_total{channel,topic}}: messages this service sent to a dead-letter topic.
- * Every incoming channel with {@code failure-strategy=dead-letter-queue} sends each message it nacks
- * to its {@code .dlq} topic, so the count is Quarkus' {@code quarkus.messaging.message.failures} of
- * that channel, exported under the DLQ's name from the start (0 until the first poison message).
- * The same class sits in each service.
+ * {@code tdlab_dlq_messages_total{channel,topic}}: messages this service sent to a dead-letter topic,
+ * exported from the start (0 until the first poison message). Every incoming channel with
+ * {@code failure-strategy=dead-letter-queue} sends what it nacks through its own Kafka producer
+ * (client id {@code kafka-dead-letter-topic-producer-<consumer client id>}), so the count is that
+ * producer's {@code kafka.producer.record.send.total}, bound by Quarkus' Kafka metrics. The same class
+ * sits in each service (they share only contracts).
  */
 @ApplicationScoped
 public class DeadLetterMeters {
@@ -38,15 +40,22 @@ public class DeadLetterMeters {
             }
             String topic = config.getOptionalValue(PREFIX + channel + ".dead-letter-queue.topic", String.class)
                     .orElse("dead-letter-topic-" + channel);
-            FunctionCounter.builder("tdlab.dlq.messages", registry, r -> failures(r, channel))
+            String producer = "kafka-dead-letter-topic-producer-"
+                    + config.getOptionalValue(PREFIX + channel + ".client.id", String.class).orElse("kafka-consumer-" + channel);
+            FunctionCounter.builder("tdlab.dlq.messages", registry, r -> sent(r, producer))
                     .tag("channel", channel).tag("topic", topic)
                     .description("Messages of this channel sent to its dead-letter topic")
                     .register(registry);
         }
     }
 
-    private static double failures(MeterRegistry r, String channel) {
-        Counter c = r.find("quarkus.messaging.message.failures").tag("channel", channel).counter();
-        return c == null ? 0 : c.count();
+    private static double sent(MeterRegistry r, String clientId) {
+        double n = 0;
+        for (Meter m : r.find("kafka.producer.record.send.total").tag("client.id", clientId).meters()) {
+            for (Measurement x : m.measure()) {
+                n = Math.max(n, x.getValue());
+            }
+        }
+        return n;
     }
 }

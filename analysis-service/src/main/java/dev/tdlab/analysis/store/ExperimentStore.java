@@ -160,6 +160,8 @@ public class ExperimentStore {
         b.put("entropyRate", r.entropyRate);
         b.put("unigramEntropy", r.unigramEntropy);
         b.put("stationary", r.stationaryJson == null ? null : tree(r.stationaryJson));
+        b.put("optimalLoss", r.optimalLoss);
+        b.put("orderLosses", r.orderLossesJson == null ? null : tree(r.orderLossesJson));
         m.put("baselines", b);
         m.put("datasetId", r.datasetId);
         m.put("lastTrainLoss", r.lastTrainLoss);

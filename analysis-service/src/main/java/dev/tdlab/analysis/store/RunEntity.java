@@ -32,6 +32,10 @@ public class RunEntity extends PanacheEntityBase {
     public Double entropyRate;
     @Column(name = "unigram_entropy")
     public Double unigramEntropy;
+    @Column(name = "optimal_loss")
+    public Double optimalLoss;
+    @Column(name = "order_losses_json")
+    public String orderLossesJson;
     @Column(name = "stationary_json")
     public String stationaryJson;
     @Column(name = "final_eval_loss")

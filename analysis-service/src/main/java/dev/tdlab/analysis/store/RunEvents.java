@@ -74,6 +74,8 @@ public class RunEvents {
             r.entropyRate = e.baselines().entropyRate();
             r.unigramEntropy = e.baselines().unigramEntropy();
             r.stationaryJson = json(e.baselines().stationary());
+            r.optimalLoss = e.baselines().optimalLoss();
+            r.orderLossesJson = e.baselines().orderLosses() == null ? null : json(e.baselines().orderLosses());
         }
         if (RunState.PLANNED.name().equals(r.status)) {
             r.status = RunState.DATA_READY.name();
@@ -179,7 +181,8 @@ public class RunEvents {
      * up to the final step are stored (the three arrive on different topics, in any order).
      */
     void tryDecide(RunEntity r) {
-        if (r.verdict != null || !RunState.FINISHED.name().equals(r.status) || r.entropyRate == null
+        Double optimum = r.optimalLoss != null ? r.optimalLoss : r.entropyRate;
+        if (r.verdict != null || !RunState.FINISHED.name().equals(r.status) || optimum == null
                 || r.finalEvalLoss == null) {
             return;
         }
@@ -191,7 +194,7 @@ public class RunEvents {
             return; // the last metrics batch is still on its way
         }
         double se = r.finalEvalStdErr == null ? 0 : r.finalEvalStdErr;
-        Verdicts.Decision d = Verdicts.decide(r.finalEvalLoss, se, r.entropyRate, r.unigramEntropy,
+        Verdicts.Decision d = Verdicts.decide(r.finalEvalLoss, se, optimum, plateaus(r),
                 verdictConfig.z(), verdictConfig.gapFraction());
         int[] steps = new int[evals.size()];
         double[] losses = new double[evals.size()];
@@ -201,16 +204,37 @@ public class RunEvents {
         }
         r.verdict = d.verdict().name();
         r.tolerance = d.tolerance();
-        r.gapToOptimum = r.finalEvalLoss - r.entropyRate;
-        r.convergenceStep = Verdicts.convergenceStep(steps, losses, r.entropyRate, d.tolerance());
-        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, d.verdict(), r.finalEvalLoss, r.entropyRate,
+        r.gapToOptimum = r.finalEvalLoss - optimum;
+        r.convergenceStep = Verdicts.convergenceStep(steps, losses, optimum, d.tolerance());
+        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, d.verdict(), r.finalEvalLoss, optimum,
                 d.tolerance(), r.convergenceStep);
         outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
         journal.append(r.experimentId, "verdict", r.id, verdict);
-        LOG.infof("run %s: %s (eval loss %.6f, entropy rate %.6f, unigram %.6f, tol %.4f)", r.id, r.verdict,
-                r.finalEvalLoss, r.entropyRate, r.unigramEntropy, d.tolerance());
+        LOG.infof("run %s: %s (eval loss %.6f, optimum %.6f, unigram %s, tol %.4f)", r.id, r.verdict,
+                r.finalEvalLoss, optimum, r.unigramEntropy, d.tolerance());
         em.flush();
         maybeFinishExperiment(r.experimentId);
+    }
+
+    /** Known suboptimal plateaus: the unigram entropy and the losses of the lower-order predictors. */
+    private double[] plateaus(RunEntity r) {
+        java.util.List<Double> out = new java.util.ArrayList<>();
+        if (r.unigramEntropy != null) {
+            out.add(r.unigramEntropy);
+        }
+        if (r.orderLossesJson != null) {
+            try {
+                Double[] orders = mapper.readValue(r.orderLossesJson, Double[].class);
+                for (int k = 0; k < orders.length - 1; k++) { // the last one is the optimum itself
+                    if (orders[k] != null) {
+                        out.add(orders[k]);
+                    }
+                }
+            } catch (JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        }
+        return out.stream().mapToDouble(Double::doubleValue).toArray();
     }
 
     private void markExperimentRunning(String experimentId) {

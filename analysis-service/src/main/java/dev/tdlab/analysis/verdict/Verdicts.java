@@ -24,15 +24,33 @@ public final class Verdicts {
 
     public static Decision decide(double finalEvalLoss, double stdErr, double entropyRate, double unigram, double z,
                                   double gapFraction) {
-        double tol = tolerance(stdErr, entropyRate, unigram, z, gapFraction);
+        return decide(finalEvalLoss, stdErr, entropyRate, new double[]{unigram}, z, gapFraction);
+    }
+
+    /**
+     * The same rule with several known suboptimal plateaus (the unigram entropy, and for an order-k chain the
+     * losses of the best predictors that see fewer than k tokens): LOCAL when the loss sits at any of them.
+     * The band's floor is a share of the distance from the optimum to the nearest plateau above it.
+     */
+    public static Decision decide(double finalEvalLoss, double stdErr, double optimum, double[] plateaus, double z,
+                                  double gapFraction) {
+        double nearest = Double.POSITIVE_INFINITY;
+        for (double p : plateaus) {
+            if (Double.isFinite(p) && p > optimum) {
+                nearest = Math.min(nearest, p);
+            }
+        }
+        double tol = tolerance(stdErr, optimum, Double.isFinite(nearest) ? nearest : optimum, z, gapFraction);
         if (!Double.isFinite(finalEvalLoss)) {
             return new Decision(Verdict.DIVERGED, tol);
         }
-        if (finalEvalLoss <= entropyRate + tol) {
+        if (finalEvalLoss <= optimum + tol) {
             return new Decision(Verdict.GLOBAL, tol);
         }
-        if (Math.abs(finalEvalLoss - unigram) <= tol) {
-            return new Decision(Verdict.LOCAL, tol);
+        for (double p : plateaus) {
+            if (Double.isFinite(p) && Math.abs(finalEvalLoss - p) <= tol) {
+                return new Decision(Verdict.LOCAL, tol);
+            }
         }
         return new Decision(Verdict.NOT_CONVERGED, tol);
     }

@@ -38,4 +38,16 @@ class VerdictsTest {
         assertNull(Verdicts.convergenceStep(steps, new double[]{0.69, 0.55, 0.549, 0.55, 0.6}, H, 0.01));
         assertNull(Verdicts.convergenceStep(steps, new double[]{0.69, 0.55, 0.549, 0.55, Double.NaN}, H, 0.01));
     }
+
+    @Test
+    void lowerOrderPredictorLossesAreLocalPlateaus() {
+        // an order-2 chain: optimum 0.40, best order-1 predictor 0.55, unigram 0.69
+        double[] plateaus = {0.69, 0.55};
+        assertEquals(Verdict.GLOBAL, Verdicts.decide(0.405, 0.001, 0.40, plateaus, 3, 0.05).verdict());
+        assertEquals(Verdict.LOCAL, Verdicts.decide(0.553, 0.001, 0.40, plateaus, 3, 0.05).verdict());
+        assertEquals(Verdict.LOCAL, Verdicts.decide(0.688, 0.001, 0.40, plateaus, 3, 0.05).verdict());
+        assertEquals(Verdict.NOT_CONVERGED, Verdicts.decide(0.62, 0.001, 0.40, plateaus, 3, 0.05).verdict());
+        // the band's floor comes from the nearest plateau: 0.05 · (0.55 − 0.40)
+        assertEquals(0.0075, Verdicts.decide(0.405, 0.001, 0.40, plateaus, 3, 0.05).tolerance(), 1e-12);
+    }
 }

@@ -17,14 +17,37 @@ public final class SpecValidator {
     /** Most sweep axes. */
     public static final int MAX_SWEEP_AXES = 6;
 
-    static final Set<String> DATA_FAMILIES = Set.of("markov");
-    static final Set<String> MODEL_FAMILIES = Set.of("single-layer");
-    static final Set<String> ATTENTIONS = Set.of("softmax");
+    static final Set<String> DATA_FAMILIES = Set.of(DataSpec.MARKOV, DataSpec.SEQUENCE_CLASSIFICATION,
+            DataSpec.NOISY_PATCH, DataSpec.PATCH_IMAGE);
+    /** The data fields each family reads (besides family, trainSequences and evalSequences). */
+    static final Map<String, Set<String>> DATA_FIELDS = Map.of(
+            DataSpec.MARKOV, Set.of("order", "vocab", "p", "q", "transition", "dirichlet", "seqLen", "inContext"),
+            DataSpec.SEQUENCE_CLASSIFICATION, Set.of("order", "vocab", "sources", "dirichlet", "seqLen"),
+            DataSpec.NOISY_PATCH, Set.of("dim", "patches", "signal", "noiseStd", "sparsity", "labelNoise"),
+            DataSpec.PATCH_IMAGE, Set.of("imageSize", "patchSize", "barLength", "signal", "noiseStd"));
+    /** Data limits: tokens are bytes (V ≤ 256); V^k rows are solved exactly by dense elimination. */
+    public static final int MAX_VOCAB = 256;
+    public static final int MAX_ORDER = 16;
+    public static final int MAX_STATES = 4096;
+    public static final int MAX_SEQ_LEN = 4096;
+    public static final int MAX_TRAIN_SEQUENCES = 1_000_000;
+    public static final int MAX_EVAL_SEQUENCES = 100_000;
+    /** Quota of one dataset: tokens of both splits (token families), float values of both splits (patch families). */
+    public static final long MAX_TOKENS = 200_000_000L;
+    public static final long MAX_VALUES = 64_000_000L;
+    public static final double MAX_DIRICHLET = 1e6;
+    public static final double ROW_SUM_TOLERANCE = 1e-9;
+    /** Bad rows of a table named one by one; the rest are counted. */
+    static final int MAX_ROW_VIOLATIONS = 20;
+    static final Set<String> MODEL_FAMILIES = Set.of("single-layer", "makkuva-minimal");
+    static final Set<String> ATTENTIONS = Set.of("softmax", "gaussian", "linear");
     static final Set<String> PARAMETERIZATIONS = Set.of("standard");
-    static final Set<String> INIT_SCHEMES = Set.of("gaussian");
+    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank");
     static final Set<String> OPTIMIZERS = Set.of("gd", "sgd", "signgd", "adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine");
-    static final Set<String> TRAINABLE = Set.of("all");
+    static final Set<String> TRAINABLE = Set.of("all", "emb", "q", "k", "v", "o", "qk", "qkv", "attn", "mlp", "head");
+    /** Makkuva-code init schemes: written for binary tokens. */
+    static final Set<String> BINARY_INIT_SCHEMES = Set.of("base", "good", "lowrank");
 
     private SpecValidator() {
     }
@@ -145,24 +168,106 @@ public final class SpecValidator {
     public static void validateRun(DataSpec d, ModelSpec m, TrainSpec t, String prefix, List<Violation> out) {
         validateData(d, prefix + "data.", out);
         validateModel(m, d, prefix + "model.", out);
-        validateTrain(t, d, prefix + "train.", out);
+        validateTrain(t, d, m, prefix + "train.", out);
+    }
+
+    /** Every violation of a data spec on its own (defaults applied first); field names start with {@code data.}. */
+    public static List<Violation> validateData(DataSpec raw) {
+        List<Violation> out = new ArrayList<>();
+        if (raw == null) {
+            out.add(new Violation("data", "is required"));
+            return out;
+        }
+        validateData(raw.withDefaults(), "data.", out);
+        return out;
     }
 
     private static void validateData(DataSpec d, String f, List<Violation> out) {
         if (!DATA_FAMILIES.contains(d.family())) {
-            out.add(new Violation(f + "family", "unknown data family '" + d.family() + "'; known: " + DATA_FAMILIES));
+            out.add(new Violation(f + "family", "unknown data family '" + d.family() + "'; known: "
+                    + DATA_FAMILIES.stream().sorted().toList()));
             return;
         }
-        if (d.order() != 1) {
-            out.add(new Violation(f + "order", "must be 1 (higher orders are not generated yet)"));
+        Map<String, Object> given = new java.util.LinkedHashMap<>();
+        given.put("order", d.order());
+        given.put("vocab", d.vocab());
+        given.put("p", d.p());
+        given.put("q", d.q());
+        given.put("transition", d.transition());
+        given.put("dirichlet", d.dirichlet());
+        given.put("seqLen", d.seqLen());
+        given.put("inContext", d.inContext());
+        given.put("sources", d.sources());
+        given.put("dim", d.dim());
+        given.put("patches", d.patches());
+        given.put("signal", d.signal());
+        given.put("noiseStd", d.noiseStd());
+        given.put("sparsity", d.sparsity());
+        given.put("labelNoise", d.labelNoise());
+        given.put("imageSize", d.imageSize());
+        given.put("patchSize", d.patchSize());
+        given.put("barLength", d.barLength());
+        Set<String> own = DATA_FIELDS.get(d.family());
+        for (Map.Entry<String, Object> e : given.entrySet()) {
+            if (e.getValue() != null && !own.contains(e.getKey())) {
+                out.add(new Violation(f + e.getKey(), "is not a field of the " + d.family() + " family (its fields: "
+                        + own.stream().sorted().toList() + ")"));
+            }
         }
-        range(out, f + "vocab", d.vocab(), 2, 64);
-        range(out, f + "seqLen", d.seqLen(), 2, 4096);
-        range(out, f + "trainSequences", d.trainSequences(), 1, 1_000_000);
-        range(out, f + "evalSequences", d.evalSequences(), 1, 100_000);
-        if (d.seqLen() != null && d.trainSequences() != null
-                && (long) d.seqLen() * d.trainSequences() > 200_000_000L) {
-            out.add(new Violation(f + "trainSequences", "times seqLen exceeds 200,000,000 tokens"));
+        range(out, f + "trainSequences", d.trainSequences(), 1, MAX_TRAIN_SEQUENCES);
+        range(out, f + "evalSequences", d.evalSequences(), 1, MAX_EVAL_SEQUENCES);
+        switch (d.family()) {
+            case DataSpec.NOISY_PATCH -> validateNoisyPatch(d, f, out);
+            case DataSpec.PATCH_IMAGE -> validatePatchImage(d, f, out);
+            default -> validateChains(d, f, out);
+        }
+    }
+
+    /** markov and sequence-classification: order, vocab, sizes, and the chain(s). */
+    private static void validateChains(DataSpec d, String f, List<Violation> out) {
+        boolean shapeOk = rangeOk(out, f + "order", d.order(), 1, MAX_ORDER)
+                & rangeOk(out, f + "vocab", d.vocab(), 2, MAX_VOCAB);
+        int states = 0;
+        if (shapeOk) {
+            long n = 1;
+            for (int i = 0; i < d.order() && n <= MAX_STATES; i++) n *= d.vocab();
+            if (n > MAX_STATES) {
+                out.add(new Violation(f + "order", "vocab^order = " + d.vocab() + "^" + d.order() + " exceeds "
+                        + MAX_STATES + " rows (the limit of the exact stationary solve)"));
+                shapeOk = false;
+            } else {
+                states = (int) n;
+            }
+        }
+        if (rangeOk(out, f + "seqLen", d.seqLen(), 2, MAX_SEQ_LEN) && d.order() != null && d.order() > d.seqLen()) {
+            out.add(new Violation(f + "order", "must be at most seqLen (" + d.seqLen() + ")"));
+        }
+        if (d.seqLen() != null && d.trainSequences() != null && d.evalSequences() != null) {
+            long tokens = ((long) d.trainSequences() + d.evalSequences()) * (d.seqLen() + 1);
+            if (tokens > MAX_TOKENS) {
+                out.add(new Violation(f + "trainSequences", "(trainSequences + evalSequences) × (seqLen + 1) = "
+                        + tokens + " tokens exceeds the quota of " + MAX_TOKENS));
+            }
+        }
+        if (DataSpec.SEQUENCE_CLASSIFICATION.equals(d.family())) {
+            int ways = (d.sources() != null ? 1 : 0) + (d.dirichlet() != null ? 1 : 0);
+            if (ways != 1) {
+                out.add(new Violation(f + "sources", ways == 0
+                        ? "one of sources (two transition tables) or dirichlet is required"
+                        : "give only one of sources or dirichlet"));
+            }
+            if (d.sources() != null) {
+                if (d.sources().size() != 2) {
+                    out.add(new Violation(f + "sources", "must list 2 transition tables (one per class), has " + d.sources().size()));
+                }
+                for (int c = 0; c < d.sources().size(); c++) {
+                    if (shapeOk) {
+                        validateTable(d.sources().get(c), d.order(), d.vocab(), states, f + "sources[" + c + "]", out);
+                    }
+                }
+            }
+            validateDirichlet(d, f, out);
+            return;
         }
         int ways = (d.p() != null || d.q() != null ? 1 : 0) + (d.transition() != null ? 1 : 0) + (d.dirichlet() != null ? 1 : 0);
         if (ways == 0) {
@@ -170,9 +275,15 @@ public final class SpecValidator {
         } else if (ways > 1) {
             out.add(new Violation(f + "transition", "give only one of p/q, transition or dirichlet"));
         }
+        if (Boolean.TRUE.equals(d.inContext()) && d.dirichlet() == null) {
+            out.add(new Violation(f + "inContext", "needs dirichlet: the prior every sequence draws its own chain from"));
+        }
         if (d.p() != null || d.q() != null) {
             if (d.vocab() != null && d.vocab() != 2) {
                 out.add(new Violation(f + "vocab", "must be 2 when p/q are given"));
+            }
+            if (d.order() != null && d.order() != 1) {
+                out.add(new Violation(f + "order", "must be 1 when p/q are given (use transition for higher orders)"));
             }
             probability(out, f + "p", d.p());
             probability(out, f + "q", d.q());
@@ -183,36 +294,240 @@ public final class SpecValidator {
                 out.add(new Violation(f + "p", "p = q = 1 makes the chain periodic"));
             }
         }
-        if (d.transition() != null) {
-            List<List<Double>> rows = d.transition();
-            int v = d.vocab() == null ? rows.size() : d.vocab();
-            if (rows.size() != v) {
-                out.add(new Violation(f + "transition", "must have vocab^order = " + v + " rows, has " + rows.size()));
-            }
-            for (int i = 0; i < rows.size(); i++) {
-                List<Double> row = rows.get(i);
-                if (row == null || row.size() != v) {
-                    out.add(new Violation(f + "transition[" + i + "]", "must have " + v + " probabilities"));
-                    continue;
-                }
+        if (d.transition() != null && shapeOk) {
+            validateTable(d.transition(), d.order(), d.vocab(), states, f + "transition", out);
+        }
+        validateDirichlet(d, f, out);
+    }
+
+    private static void validateDirichlet(DataSpec d, String f, List<Violation> out) {
+        if (d.dirichlet() != null && !(d.dirichlet() > 0 && d.dirichlet() <= MAX_DIRICHLET)) {
+            out.add(new Violation(f + "dirichlet", "must be a concentration in (0, " + MAX_DIRICHLET + "]"));
+        }
+    }
+
+    /**
+     * A transition table: V^k rows of V probabilities summing to 1 (within 1e-9), each bad row named; then, when
+     * every row is good, its structure: a unique stationary law (one closed class) on an aperiodic class.
+     */
+    private static void validateTable(List<List<Double>> rows, int order, int vocab, int states, String field,
+                                      List<Violation> out) {
+        if (rows == null) {
+            out.add(new Violation(field, "must be a table of rows"));
+            return;
+        }
+        if (rows.size() != states) {
+            out.add(new Violation(field, "must have vocab^order = " + vocab + "^" + order + " = " + states
+                    + " rows (row index = the previous " + order + " token(s) in base " + vocab + ", oldest first), has "
+                    + rows.size()));
+            return;
+        }
+        double[] table = new double[states * vocab];
+        int bad = 0;
+        for (int i = 0; i < states; i++) {
+            String rowField = field + "[" + i + "]";
+            List<Double> row = rows.get(i);
+            String problem = null;
+            if (row == null || row.size() != vocab) {
+                problem = "must have " + vocab + " probabilities, has " + (row == null ? 0 : row.size());
+            } else {
                 double sum = 0;
-                boolean ok = true;
-                for (Double x : row) {
+                for (int j = 0; j < vocab && problem == null; j++) {
+                    Double x = row.get(j);
                     if (x == null || !(x >= 0 && x <= 1)) {
-                        ok = false;
+                        problem = "entry " + j + " must be a probability in [0, 1], is " + x;
                     } else {
                         sum += x;
+                        table[i * vocab + j] = x;
                     }
                 }
-                if (!ok) {
-                    out.add(new Violation(f + "transition[" + i + "]", "entries must be probabilities in [0, 1]"));
-                } else if (Math.abs(sum - 1) > 1e-9) {
-                    out.add(new Violation(f + "transition[" + i + "]", "must sum to 1, sums to " + sum));
+                if (problem == null && Math.abs(sum - 1) > ROW_SUM_TOLERANCE) {
+                    problem = "must sum to 1 (within " + ROW_SUM_TOLERANCE + "), sums to " + sum;
+                }
+            }
+            if (problem != null) {
+                if (++bad <= MAX_ROW_VIOLATIONS) {
+                    out.add(new Violation(rowField, problem));
                 }
             }
         }
-        if (d.dirichlet() != null) {
-            out.add(new Violation(f + "dirichlet", "random Dirichlet tables are not generated yet; give p/q or transition"));
+        if (bad > MAX_ROW_VIOLATIONS) {
+            out.add(new Violation(field, (bad - MAX_ROW_VIOLATIONS) + " more bad rows not listed"));
+        }
+        if (bad == 0) {
+            String structure = chainStructureProblem(order, vocab, table);
+            if (structure != null) {
+                out.add(new Violation(field, structure));
+            }
+        }
+    }
+
+    /**
+     * Null when the order-k chain has a unique stationary law on an aperiodic class; else why not. The graph of positive
+     * transitions on k-grams (successor of s by y: (s mod V^(k-1)) V + y) must have exactly one closed strongly connected
+     * class (Tarjan), of period 1 (gcd of level differences along its edges). The same test as dynamics-core's
+     * OrderKChain, repeated here so that a bad chain is a 400 at submission and not a failed run.
+     */
+    static String chainStructureProblem(int order, int vocab, double[] p) {
+        int n = p.length / vocab, low0 = n / vocab;
+        int[] index = new int[n], low = new int[n], comp = new int[n], stack = new int[n], callS = new int[n], callY = new int[n];
+        boolean[] onStack = new boolean[n];
+        java.util.Arrays.fill(index, -1);
+        int sp = 0, counter = 0, comps = 0;
+        for (int root = 0; root < n; root++) {
+            if (index[root] >= 0) continue;
+            int depth = 0;
+            callS[0] = root;
+            callY[0] = 0;
+            index[root] = low[root] = counter++;
+            stack[sp++] = root;
+            onStack[root] = true;
+            while (depth >= 0) {
+                int s = callS[depth];
+                if (callY[depth] < vocab) {
+                    int y = callY[depth]++;
+                    if (p[s * vocab + y] <= 0) continue;
+                    int t = (s % low0) * vocab + y;
+                    if (index[t] < 0) {
+                        index[t] = low[t] = counter++;
+                        stack[sp++] = t;
+                        onStack[t] = true;
+                        callS[++depth] = t;
+                        callY[depth] = 0;
+                    } else if (onStack[t]) {
+                        low[s] = Math.min(low[s], index[t]);
+                    }
+                } else {
+                    if (low[s] == index[s]) {
+                        int x;
+                        do {
+                            x = stack[--sp];
+                            onStack[x] = false;
+                            comp[x] = comps;
+                        } while (x != s);
+                        comps++;
+                    }
+                    if (--depth >= 0) low[callS[depth]] = Math.min(low[callS[depth]], low[s]);
+                }
+            }
+        }
+        boolean[] leaves = new boolean[comps];
+        for (int s = 0; s < n; s++) {
+            for (int y = 0; y < vocab; y++) {
+                if (p[s * vocab + y] > 0 && comp[(s % low0) * vocab + y] != comp[s]) leaves[comp[s]] = true;
+            }
+        }
+        List<Integer> closed = new ArrayList<>();
+        for (int c = 0; c < comps; c++) if (!leaves[c]) closed.add(c);
+        if (closed.size() != 1) {
+            StringBuilder sb = new StringBuilder("reducible chain: the stationary law is not unique (" + closed.size()
+                    + " closed classes of " + (order == 1 ? "states" : order + "-grams") + ", e.g.");
+            for (int i = 0; i < 2; i++) {
+                for (int s = 0; s < n; s++) {
+                    if (comp[s] == closed.get(i)) {
+                        sb.append(i == 0 ? " " : " and ").append(kgram(s, order, vocab));
+                        break;
+                    }
+                }
+            }
+            return sb.append(")").toString();
+        }
+        int[] level = new int[n];
+        java.util.Arrays.fill(level, -1);
+        int start = 0;
+        while (comp[start] != closed.get(0)) start++;
+        int[] queue = new int[n];
+        int head = 0, tail = 0, g = 0;
+        queue[tail++] = start;
+        level[start] = 0;
+        while (head < tail) {
+            int u = queue[head++];
+            for (int y = 0; y < vocab; y++) {
+                if (p[u * vocab + y] <= 0) continue;
+                int v = (u % low0) * vocab + y;
+                if (level[v] < 0) {
+                    level[v] = level[u] + 1;
+                    queue[tail++] = v;
+                } else {
+                    for (int a = g, b = Math.abs(level[u] + 1 - level[v]); ; ) { // g = gcd(g, b)
+                        if (b == 0) {
+                            g = a;
+                            break;
+                        }
+                        int t = a % b;
+                        a = b;
+                        b = t;
+                    }
+                }
+            }
+        }
+        return g == 1 ? null : "periodic chain (period " + g + "): the stationary law is not the limit law; an aperiodic chain is required";
+    }
+
+    private static String kgram(int s, int order, int vocab) {
+        int[] t = new int[order];
+        for (int i = order - 1; i >= 0; i--) {
+            t[i] = s % vocab;
+            s /= vocab;
+        }
+        return java.util.Arrays.toString(t);
+    }
+
+    private static void validateNoisyPatch(DataSpec d, String f, List<Violation> out) {
+        boolean dimOk = rangeOk(out, f + "dim", d.dim(), 2, 4096);
+        boolean patchesOk = rangeOk(out, f + "patches", d.patches(), 2, 256);
+        nonNegative(out, f + "signal", d.signal());
+        positive(out, f + "noiseStd", d.noiseStd());
+        if (dimOk) {
+            range(out, f + "sparsity", d.sparsity(), 1, d.dim() - 1);
+        }
+        if (d.labelNoise() == null || !(d.labelNoise() >= 0 && d.labelNoise() <= 0.5)) {
+            out.add(new Violation(f + "labelNoise", "must be a probability in [0, 0.5]"));
+        }
+        if (dimOk && patchesOk) {
+            quota(d, (long) d.patches() * d.dim(), f, out);
+        }
+    }
+
+    private static void validatePatchImage(DataSpec d, String f, List<Violation> out) {
+        boolean sizeOk = rangeOk(out, f + "imageSize", d.imageSize(), 2, 128);
+        if (sizeOk && rangeOk(out, f + "patchSize", d.patchSize(), 1, d.imageSize()) && d.imageSize() % d.patchSize() != 0) {
+            out.add(new Violation(f + "patchSize", "must divide imageSize (" + d.imageSize() + ")"));
+        }
+        if (sizeOk) {
+            range(out, f + "barLength", d.barLength(), 1, d.imageSize());
+            quota(d, (long) d.imageSize() * d.imageSize(), f, out);
+        }
+        nonNegative(out, f + "signal", d.signal());
+        positive(out, f + "noiseStd", d.noiseStd());
+    }
+
+    private static void quota(DataSpec d, long valuesPerExample, String f, List<Violation> out) {
+        if (d.trainSequences() == null || d.evalSequences() == null) {
+            return;
+        }
+        long values = ((long) d.trainSequences() + d.evalSequences()) * valuesPerExample;
+        if (values > MAX_VALUES) {
+            out.add(new Violation(f + "trainSequences", "(trainSequences + evalSequences) × " + valuesPerExample
+                    + " values per example = " + values + " values exceeds the quota of " + MAX_VALUES));
+        }
+    }
+
+    private static boolean rangeOk(List<Violation> out, String field, Integer v, int lo, int hi) {
+        int before = out.size();
+        range(out, field, v, lo, hi);
+        return out.size() == before;
+    }
+
+    private static void nonNegative(List<Violation> out, String field, Double v) {
+        if (v == null || !(v >= 0 && v <= 1e6)) {
+            out.add(new Violation(field, "must be a number in [0, 1e6]"));
+        }
+    }
+
+    private static void positive(List<Violation> out, String field, Double v) {
+        if (v == null || !(v > 0 && v <= 1e6)) {
+            out.add(new Violation(field, "must be a number in (0, 1e6]"));
         }
     }
 
@@ -232,9 +547,47 @@ public final class SpecValidator {
         if (std == null || !(std > 0 && std <= 10)) {
             out.add(new Violation(f + "init.std", "must be in (0, 10]"));
         }
+        if (d.vocab() != null && d.vocab() != 2) {
+            if ("makkuva-minimal".equals(m.family())) {
+                out.add(new Violation(f + "family", "makkuva-minimal needs binary data (data.vocab 2), got vocab " + d.vocab()));
+            }
+            if (BINARY_INIT_SCHEMES.contains(m.init().scheme())) {
+                out.add(new Violation(f + "init.scheme", m.init().scheme() + " needs binary data (data.vocab 2), got vocab " + d.vocab()));
+            }
+        }
+        Double vStd = m.init().vStd();
+        if (vStd != null && !(vStd >= 0 && vStd <= 10)) {
+            out.add(new Violation(f + "init.vStd", "must be in [0, 10]"));
+        }
+        if (m.init().values() != null) {
+            Set<String> params = parameterNames(m);
+            for (Map.Entry<String, List<Double>> e : m.init().values().entrySet()) {
+                String field = f + "init.values." + e.getKey();
+                if (!params.contains(e.getKey())) {
+                    out.add(new Violation(field, "is not a parameter of this model; parameters: " + params.stream().sorted().toList()));
+                } else if (e.getValue() == null || e.getValue().isEmpty()
+                        || e.getValue().stream().anyMatch(x -> x == null || !Double.isFinite(x))) {
+                    out.add(new Violation(field, "must list finite numbers (row-major)"));
+                }
+            }
+        }
     }
 
-    private static void validateTrain(TrainSpec t, DataSpec d, String f, List<Violation> out) {
+    /** The parameter names the engine builds for this model (dynamics-core's SingleLayerTransformer / MinimalTransformer). */
+    static Set<String> parameterNames(ModelSpec m) {
+        Set<String> p = new java.util.LinkedHashSet<>(List.of("emb/wte", "emb/wpe", "layer0/attn/wq", "layer0/attn/wk",
+                "layer0/attn/wv", "layer0/attn/wo", "head/bias"));
+        if (!Boolean.FALSE.equals(m.mlp())) {
+            p.add("layer0/mlp/w1");
+            p.add("layer0/mlp/w2");
+        }
+        if (Boolean.FALSE.equals(m.tiedEmbedding())) {
+            p.add("head/w");
+        }
+        return p;
+    }
+
+    private static void validateTrain(TrainSpec t, DataSpec d, ModelSpec m, String f, List<Violation> out) {
         oneOf(out, f + "optimizer", t.optimizer(), OPTIMIZERS);
         oneOf(out, f + "schedule", t.schedule(), SCHEDULES);
         if (t.lr() == null || !(t.lr() > 0 && t.lr() <= 100)) {
@@ -252,8 +605,16 @@ public final class SpecValidator {
         if (t.trainable() == null || t.trainable().isEmpty()) {
             out.add(new Violation(f + "trainable", "must name at least one parameter group"));
         } else {
+            Set<String> params = parameterNames(m);
             for (int i = 0; i < t.trainable().size(); i++) {
-                oneOf(out, f + "trainable[" + i + "]", t.trainable().get(i), TRAINABLE);
+                String g = t.trainable().get(i);
+                if (g != null && params.contains(g)) {
+                    continue; // an exact parameter name
+                }
+                oneOf(out, f + "trainable[" + i + "]", g, TRAINABLE);
+                if ("mlp".equals(g) && Boolean.FALSE.equals(m.mlp())) {
+                    out.add(new Violation(f + "trainable[" + i + "]", "names no parameter: model.mlp is false"));
+                }
             }
         }
         if ("gd".equals(t.optimizer()) && t.batch() != null && d.trainSequences() != null

@@ -2,156 +2,160 @@ package dev.tdlab.datagen.store;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tdlab.contracts.events.Baselines;
 import dev.tdlab.contracts.spec.DataSpec;
-import dev.tdlab.core.data.MarkovGenerator;
-import dev.tdlab.core.data.TokenDataset;
-import dev.tdlab.core.theory.MarkovChain;
+import dev.tdlab.contracts.spec.SpecValidator;
+import dev.tdlab.contracts.spec.Violation;
+import dev.tdlab.core.data.PatchDataset;
+import dev.tdlab.core.data.TokenCodec;
 import dev.tdlab.datagen.config.DataGenConfig;
+import dev.tdlab.datagen.generate.Encodings;
+import dev.tdlab.datagen.generate.Families;
+import dev.tdlab.datagen.generate.Generated;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.narayana.jta.runtime.TransactionConfiguration;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
 import org.jboss.logging.Logger;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.Arrays;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
- * Generates, stores and looks up datasets. Content-addressed: the id is a hash of the normalized
- * data spec and the seed, so the same request generates once; concurrent requests for the same id
- * are serialized by a PostgreSQL advisory lock on the id.
+ * Generates, stores and looks up datasets. Content-addressed ({@link Families#datasetId}): the same spec and seed
+ * give the same id, so asking twice generates once; concurrent requests for one id are serialized by a PostgreSQL
+ * transaction-scoped advisory lock on the id, taken before the second look-up, so only the first generates and the
+ * others find its committed rows.
  */
 @ApplicationScoped
 public class DatasetService {
 
     private static final Logger LOG = Logger.getLogger(DatasetService.class);
-    /** Bump when the generator's output for a given spec and seed changes. */
-    static final String GENERATOR_VERSION = "markov-v1";
-
-    private static final ObjectMapper CANON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Inject
     EntityManager em;
     @Inject
     DataGenConfig config;
+    @Inject
+    MeterRegistry registry;
 
-    /** The chain a (validated, defaulted) markov data spec describes. */
-    public static MarkovChain chainOf(DataSpec d) {
-        if (d.p() != null && d.q() != null) {
-            return MarkovChain.binary(d.p(), d.q());
+    /** A dataset and whether this call generated it. */
+    public record Outcome(DatasetEntity dataset, boolean created) {
+    }
+
+    /** The spec with defaults applied, or an IllegalArgumentException naming every bad field. */
+    public static DataSpec checked(DataSpec raw) {
+        List<Violation> v = SpecValidator.validateData(raw);
+        if (!v.isEmpty()) {
+            throw new IllegalArgumentException(v.stream().map(x -> x.field() + ": " + x.message())
+                    .collect(Collectors.joining("; ")));
         }
-        if (d.transition() != null) {
-            double[][] t = d.transition().stream()
-                    .map(row -> row.stream().mapToDouble(Double::doubleValue).toArray()).toArray(double[][]::new);
-            return MarkovChain.of(t);
-        }
-        throw new IllegalArgumentException("data: a markov spec needs p/q or transition");
+        return raw.withDefaults();
     }
 
-    /** Normalized spec: what determines the tokens, and nothing else. */
-    static Map<String, Object> normalized(DataSpec d, long seed) {
-        MarkovChain chain = chainOf(d);
-        Map<String, Object> n = new LinkedHashMap<>();
-        n.put("generator", GENERATOR_VERSION);
-        n.put("family", d.family());
-        n.put("order", d.order());
-        n.put("vocab", chain.vocab());
-        n.put("transition", chain.transition());
-        n.put("seqLen", d.seqLen());
-        n.put("trainSequences", d.trainSequences());
-        n.put("evalSequences", d.evalSequences());
-        n.put("seed", seed);
-        return n;
-    }
-
-    public static String datasetId(DataSpec d, long seed) {
-        try {
-            return sha256(CANON.writeValueAsBytes(normalized(d, seed))).substring(0, 32);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** The theory of the spec's source, exact. */
-    public static Baselines baselines(DataSpec d) {
-        MarkovChain chain = chainOf(d);
-        return new Baselines(chain.entropyRate(), chain.unigramEntropy(),
-                Arrays.stream(chain.stationary()).boxed().toList());
-    }
-
-    /** Looks the dataset up, or generates and stores it. */
+    /**
+     * Looks the dataset up, or generates and stores it. The spec must be valid ({@link #checked}); a dataset over the
+     * quota or a chain without theory is an IllegalArgumentException that says why, and nothing is stored.
+     */
     @Transactional
-    public DatasetEntity getOrCreate(DataSpec d, long seed) {
-        String id = datasetId(d, seed);
-        em.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?1))").setParameter(1, id).getSingleResult();
+    @TransactionConfiguration(timeout = 1800)
+    public Outcome getOrCreate(DataSpec d, long seed) {
+        String id = Families.datasetId(d, seed);
         DatasetEntity existing = DatasetEntity.findById(id);
         if (existing != null) {
-            return existing;
+            return new Outcome(existing, false);
+        }
+        em.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?1))").setParameter(1, id).getSingleResult();
+        existing = DatasetEntity.findById(id);
+        if (existing != null) {
+            return new Outcome(existing, false);
+        }
+        long estimate = estimatedBytes(d);
+        if (estimate > config.maxDatasetBytes()) {
+            throw new IllegalArgumentException("the dataset would store " + estimate + " bytes, over the quota "
+                    + "tdlab.datagen.max-dataset-bytes = " + config.maxDatasetBytes());
         }
         long t0 = System.nanoTime();
-        MarkovChain chain = chainOf(d);
-        SplittableRandom streams = new SplittableRandom(seed);
-        long trainSeed = streams.nextLong();
-        long evalSeed = streams.nextLong();
-        TokenDataset train = MarkovGenerator.generate(chain, d.trainSequences(), d.seqLen(), trainSeed);
-        TokenDataset eval = MarkovGenerator.generate(chain, d.evalSequences(), d.seqLen(), evalSeed);
-        int row = d.seqLen() + 1;
-        int perShard = Math.max(1, config.shardBytes() / row);
-
-        Baselines b = baselines(d);
+        int threads = config.threads() > 0 ? config.threads() : Runtime.getRuntime().availableProcessors();
+        Generated g = Families.generate(d, seed, threads);
+        long genNanos = System.nanoTime() - t0;
+        int perShard = Encodings.itemsPerShard(g, config.shardBytes());
         DatasetEntity e = new DatasetEntity();
         e.id = id;
-        e.specJson = json(normalized(d, seed));
+        e.specJson = Families.canonicalJson(d, seed);
         e.seed = seed;
-        e.vocab = chain.vocab();
-        e.seqLen = d.seqLen();
-        e.trainSequences = d.trainSequences();
-        e.evalSequences = d.evalSequences();
+        e.family = g.family();
+        e.encoding = g.encoding();
+        e.vocab = g.vocab();
+        e.seqLen = g.seqLen();
+        e.patches = g.patches();
+        e.dim = g.dim();
+        e.trainSequences = g.train().items();
+        e.evalSequences = g.eval().items();
         e.sequencesPerShard = perShard;
-        e.shardCount = (d.trainSequences() + perShard - 1) / perShard;
-        e.evalShardCount = (d.evalSequences() + perShard - 1) / perShard;
-        MessageDigest all = digest();
-        all.update(train.tokens());
-        all.update(eval.tokens());
-        e.sha256 = HexFormat.of().formatHex(all.digest());
+        e.shardCount = (g.train().items() + perShard - 1) / perShard;
+        e.evalShardCount = (g.eval().items() + perShard - 1) / perShard;
+        e.storedBytes = g.bytes();
+        e.generationMs = TimeUnit.NANOSECONDS.toMillis(genNanos);
+        Baselines b = g.baselines();
         e.entropyRate = b.entropyRate();
         e.unigramEntropy = b.unigramEntropy();
-        e.stationaryJson = json(b.stationary());
+        e.stationaryJson = b.stationary() == null ? null : json(b.stationary());
+        e.baselinesJson = json(b);
+        e.theoryJson = json(g.theory());
+        e.sha256 = "pending";
         e.persist();
         em.flush();
-        storeShards(id, "train", train, perShard, 0);
-        storeShards(id, "eval", eval, perShard, e.shardCount);
-        LOG.infof("generated dataset %s: %d+%d sequences of %d tokens in %.0f ms", id, d.trainSequences(),
-                d.evalSequences(), row, (System.nanoTime() - t0) / 1e6);
-        return e;
+        MessageDigest all = digest();
+        storeShards(id, "train", g, g.train(), perShard, 0, all);
+        storeShards(id, "eval", g, g.eval(), perShard, e.shardCount, all);
+        e.sha256 = HexFormat.of().formatHex(all.digest());
+        em.flush();
+        registry.counter("tdlab.datasets.generated", "family", g.family()).increment();
+        Timer.builder("tdlab.datasets.generation").tag("family", g.family()).register(registry)
+                .record(genNanos, TimeUnit.NANOSECONDS);
+        LOG.infof("generated dataset %s (%s): %d+%d items, %d bytes in %d shards, generated in %d ms, stored in %d ms",
+                id, g.family(), e.trainSequences, e.evalSequences, e.storedBytes, e.shardCount + e.evalShardCount,
+                e.generationMs, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0 - genNanos));
+        return new Outcome(e, true);
     }
 
-    private void storeShards(String id, String split, TokenDataset ds, int perShard, int firstNo) {
-        int row = ds.seqLen() + 1;
-        byte[] tokens = ds.tokens();
-        int shards = 0;
-        for (int start = 0; start < ds.numSequences(); start += perShard) {
-            int n = Math.min(perShard, ds.numSequences() - start);
-            byte[] data = Arrays.copyOfRange(tokens, start * row, (start + n) * row);
-            ShardEntity s = new ShardEntity();
-            s.key = new ShardEntity.Key(id, firstNo + shards);
-            s.split = split;
-            s.sequences = n;
-            s.sha256 = sha256(data);
-            s.data = data;
-            em.persist(s);
+    /** Bytes the dataset will store, from the spec alone (checked before generating). */
+    public static long estimatedBytes(DataSpec d) {
+        long items = (long) d.trainSequences() + d.evalSequences();
+        return switch (d.family()) {
+            case DataSpec.NOISY_PATCH -> items * PatchDataset.recordBytes(d.patches(), d.dim());
+            case DataSpec.PATCH_IMAGE -> items * PatchDataset.recordBytes(1, d.imageSize() * d.imageSize());
+            default -> TokenCodec.encodedBytes(TokenCodec.forVocab(d.vocab()), items * (d.seqLen() + 1))
+                    + (DataSpec.SEQUENCE_CLASSIFICATION.equals(d.family()) ? items : 0);
+        };
+    }
+
+    private void storeShards(String id, String split, Generated g, Generated.Split s, int perShard, int firstNo,
+                             MessageDigest all) {
+        int no = firstNo;
+        for (int from = 0; from < s.items(); from += perShard) {
+            int to = Math.min(s.items(), from + perShard);
+            byte[] data = Encodings.shard(g, s, from, to);
+            all.update(data);
+            ShardEntity sh = new ShardEntity();
+            sh.key = new ShardEntity.Key(id, no++);
+            sh.split = split;
+            sh.sequences = to - from;
+            sh.sha256 = HexFormat.of().formatHex(digest().digest(data));
+            sh.data = data;
+            em.persist(sh);
             em.flush();
-            em.detach(s);
-            shards++;
+            em.detach(sh);
         }
     }
 
@@ -163,17 +167,32 @@ public class DatasetService {
         return ShardEntity.findById(new ShardEntity.Key(id, no));
     }
 
-    public List<Double> stationary(DatasetEntity e) {
+    /** The baselines of a stored dataset (rows of the first schema version have only the first three fields). */
+    public static Baselines baselines(DatasetEntity e) {
         try {
-            return Arrays.asList(CANON.readValue(e.stationaryJson, Double[].class));
+            if (e.baselinesJson != null) {
+                return JSON.readValue(e.baselinesJson, Baselines.class);
+            }
+            List<Double> st = e.stationaryJson == null ? null : List.of(JSON.readValue(e.stationaryJson, Double[].class));
+            return new Baselines(e.entropyRate, e.unigramEntropy, st);
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
     }
 
-    private static String json(Object o) {
+    /** The full theory of a stored dataset, as JSON-ready maps. */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> theory(DatasetEntity e) {
         try {
-            return CANON.writeValueAsString(o);
+            return e.theoryJson == null ? Map.of() : JSON.readValue(e.theoryJson, Map.class);
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    static String json(Object o) {
+        try {
+            return JSON.writeValueAsString(o);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -185,13 +204,5 @@ public class DatasetService {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    static String sha256(byte[] data) {
-        return HexFormat.of().formatHex(digest().digest(data));
-    }
-
-    static String sha256(String s) {
-        return sha256(s.getBytes(StandardCharsets.UTF_8));
     }
 }

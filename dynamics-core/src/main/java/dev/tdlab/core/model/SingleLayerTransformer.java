@@ -17,7 +17,7 @@ import org.nd4j.linalg.factory.Nd4j;
  *
  * <pre>
  * x [B,T,V] one-hot ─@ wte [V,d]─┐
- *                     + wpe [T,d] ┴─ h0 ─ causal softmax attention (wq,wk,wv,wo) ─(+)─ h1 ─ ReLU MLP (w1,w2) ─(+)─ h2
+ *                     + wpe [T,d] ┴─ h0 ─ causal attention, kernel softmax|gaussian|linear (wq,wk,wv,wo) ─(+)─ h1 ─ ReLU MLP (w1,w2) ─(+)─ h2
  * logits [B*T,V] = h2 @ wte^T + bias   (tied)   or   h2 @ head/w + bias   (untied)
  * loss = mean over B*T of the softmax cross-entropy(logits, y one-hot) (nats);  tokenLoss [B*T] per token
  * </pre>
@@ -54,8 +54,8 @@ public final class SingleLayerTransformer {
     public static final String HEAD_W = "head/w";
     public static final String HEAD_BIAS = "head/bias";
 
-    /** Added to the attention scores above the diagonal; exp underflows to exactly 0 in float32 and float64. */
-    static final double MASK_VALUE = -1e9;
+    /** Mean entropy of the attention rows (nats), scalar; softmax and gaussian kernels only. */
+    public static final String ATTN_ENTROPY = "layer0/attn/entropy";
 
     private SingleLayerTransformer() {
     }
@@ -84,26 +84,9 @@ public final class SingleLayerTransformer {
         return Collections.unmodifiableMap(m);
     }
 
-    /** Initial parameter values (row-major, in {@link #parameterNames} order) for the config's init scheme. */
+    /** Initial parameter values (row-major, in {@link #parameterNames} order) for the config's init (see {@link Inits}). */
     public static Map<String, double[]> initialParameters(SingleLayerConfig c, long seed) {
-        if (!"gaussian".equals(c.initScheme())) {
-            throw new IllegalArgumentException("unknown initScheme " + c.initScheme());
-        }
-        GaussianSource g = new GaussianSource(seed);
-        Map<String, double[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, long[]> e : shapes(c).entrySet()) {
-            String name = e.getKey();
-            long[] s = e.getValue();
-            int n = (int) (s.length == 1 ? s[0] : s[0] * s[1]);
-            double[] w = new double[n];
-            if (!name.equals(HEAD_BIAS)) {
-                // output projections of residual branches get std/sqrt(2·layers), layers = 1 (GPT-2, Makkuva "base")
-                double std = name.equals(WO) || name.equals(W2) ? c.initStd() / Math.sqrt(2.0) : c.initStd();
-                for (int i = 0; i < n; i++) w[i] = std * g.next();
-            }
-            out.put(name, w);
-        }
-        return out;
+        return Inits.initialize(c.initScheme(), c.initStd(), c.vStd(), shapes(c), true, c.initValues(), seed);
     }
 
     /** The graph in {@code dtype} (FLOAT or DOUBLE), parameters initialized from {@code seed}. */
@@ -116,7 +99,7 @@ public final class SingleLayerTransformer {
         if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
             throw new IllegalArgumentException("dtype must be FLOAT or DOUBLE, got " + dtype);
         }
-        final int v = c.vocab(), t = c.seqLen(), d = c.dModel(), nh = c.heads(), dh = c.headDim();
+        final int v = c.vocab(), t = c.seqLen(), d = c.dModel(), nh = c.heads();
         Map<String, long[]> shapes = shapes(c);
         SameDiff sd = SameDiff.create();
 
@@ -130,35 +113,14 @@ public final class SingleLayerTransformer {
         SDVariable wv = param(sd, WV, shapes, params, dtype);                        // [d,d]
         SDVariable wo = param(sd, WO, shapes, params, dtype);                        // [d,d]
         SDVariable bias = param(sd, HEAD_BIAS, shapes, params, dtype);               // [V]
-        SDVariable mask = sd.constant("layer0/attn/mask", causalMask(t, dtype));     // [T,T]
 
         // embeddings
         SDVariable tok = sd.mmul("emb/tok", x.reshape(-1, v), wte);                  // [B*T,V]@[V,d] -> [B*T,d]
         SDVariable h0 = tok.reshape(-1, t, d).add("emb/h0", wpe);                    // [B,T,d] + [T,d] -> [B,T,d]
         SDVariable h0f = h0.reshape(-1, d);                                          // [B*T,d]
 
-        // causal scaled dot-product attention
-        SDVariable q = sd.mmul("layer0/attn/q", h0f, wq).mul(1.0 / Math.sqrt(dh));   // [B*T,d], scaled by 1/sqrt(dh)
-        SDVariable k = sd.mmul("layer0/attn/k", h0f, wk);                            // [B*T,d]
-        SDVariable val = sd.mmul("layer0/attn/v", h0f, wv);                          // [B*T,d]
-        SDVariable ctx;
-        if (nh == 1) {
-            SDVariable q3 = q.reshape(-1, t, d);                                     // [B,T,d]
-            SDVariable k3 = k.reshape(-1, t, d);                                     // [B,T,d]
-            SDVariable v3 = val.reshape(-1, t, d);                                   // [B,T,d]
-            SDVariable s = sd.mmul("layer0/attn/scores", q3, k3, false, true, false); // [B,T,T]
-            SDVariable a = sd.nn().softmax("layer0/attn/probs", s.add(mask), -1);    // [B,T,T]
-            ctx = sd.mmul("layer0/attn/ctx", a, v3).reshape(-1, d);                  // [B,T,d] -> [B*T,d]
-        } else {
-            SDVariable q4 = q.reshape(-1, t, nh, dh).permute(0, 2, 1, 3);            // [B,H,T,dh]
-            SDVariable k4 = k.reshape(-1, t, nh, dh).permute(0, 2, 1, 3);            // [B,H,T,dh]
-            SDVariable v4 = val.reshape(-1, t, nh, dh).permute(0, 2, 1, 3);          // [B,H,T,dh]
-            SDVariable s = sd.mmul("layer0/attn/scores", q4, k4, false, true, false); // [B,H,T,T]
-            SDVariable a = sd.nn().softmax("layer0/attn/probs", s.add(mask), -1);    // [B,H,T,T]
-            ctx = sd.mmul("layer0/attn/ctx", a, v4)                                  // [B,H,T,dh]
-                    .permute(0, 2, 1, 3)                                             // [B,T,H,dh]
-                    .reshape(-1, d);                                                 // [B*T,d]
-        }
+        // causal attention with the config's kernel (Attention)
+        SDVariable ctx = Attention.branch(sd, "layer0/attn", c.attention(), h0f, wq, wk, wv, t, d, nh, dtype); // [B*T,d]
         SDVariable h1 = h0f.add("layer0/h1", sd.mmul("layer0/attn/out", ctx, wo));   // [B*T,d] residual
 
         // ReLU MLP with residual
@@ -190,7 +152,7 @@ public final class SingleLayerTransformer {
         return sd;
     }
 
-    private static SDVariable param(SameDiff sd, String name, Map<String, long[]> shapes, Map<String, double[]> params,
+    static SDVariable param(SameDiff sd, String name, Map<String, long[]> shapes, Map<String, double[]> params,
                                     DataType dtype) {
         long[] shape = shapes.get(name);
         double[] w = params.get(name);
@@ -202,15 +164,6 @@ public final class SingleLayerTransformer {
         }
         INDArray arr = Nd4j.createFromArray(w).castTo(dtype).reshape('c', shape).dup('c'); // own, contiguous buffer
         return sd.var(name, arr);
-    }
-
-    /** 0 on and below the diagonal (key s <= query t), {@link #MASK_VALUE} above. */
-    static INDArray causalMask(int t, DataType dtype) {
-        double[] m = new double[t * t];
-        for (int i = 0; i < t; i++) {
-            for (int j = i + 1; j < t; j++) m[i * t + j] = MASK_VALUE;
-        }
-        return Nd4j.createFromArray(m).reshape('c', t, t).castTo(dtype);
     }
 
     /** Standard normal deviates by Box–Muller on SplittableRandom doubles, with StrictMath: identical on every JVM. */

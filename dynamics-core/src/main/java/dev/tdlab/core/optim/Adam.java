@@ -49,4 +49,15 @@ final class Adam implements Optimizer {
     public int steps() {
         return t;
     }
+
+    @Override
+    public double[][] state() {
+        return StateArrays.copy(m, v);
+    }
+
+    @Override
+    public void restore(double[][] state, int steps) {
+        StateArrays.restore(state, m, v);
+        this.t = steps;
+    }
 }

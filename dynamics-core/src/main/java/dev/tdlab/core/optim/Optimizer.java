@@ -17,6 +17,15 @@ public interface Optimizer {
     int steps();
 
     /**
+     * A deep copy of the internal state (Adam: the m arrays then the v arrays; SGD: the momentum buffers; SignGD: the
+     * EMA buffers; one array per parameter and buffer), for checkpoints.
+     */
+    double[][] state();
+
+    /** Restores a {@link #state()} copy and the update count, so the next step continues bit-identically. */
+    void restore(double[][] state, int steps);
+
+    /**
      * An optimizer for parameters of the given sizes.
      *
      * @param decay per parameter, whether weight decay applies (null: all)

@@ -40,4 +40,15 @@ final class Sgd implements Optimizer {
     public int steps() {
         return t;
     }
+
+    @Override
+    public double[][] state() {
+        return StateArrays.copy(buf);
+    }
+
+    @Override
+    public void restore(double[][] state, int steps) {
+        StateArrays.restore(state, buf);
+        this.t = steps;
+    }
 }

@@ -39,4 +39,15 @@ final class SignGd implements Optimizer {
     public int steps() {
         return t;
     }
+
+    @Override
+    public double[][] state() {
+        return StateArrays.copy(ema);
+    }
+
+    @Override
+    public void restore(double[][] state, int steps) {
+        StateArrays.restore(state, ema);
+        this.t = steps;
+    }
 }

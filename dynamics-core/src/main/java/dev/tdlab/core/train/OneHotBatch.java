@@ -7,29 +7,34 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * Reusable one-hot input/target arrays [B,T,V] for a fixed B: inputs are tokens 0..T-1 of each sequence, targets
- * tokens 1..T. Filled in Java and copied into the ND4J buffers, so a training run allocates them once.
+ * Reusable input/target arrays for a fixed B: inputs are tokens 0..T-1 of each sequence, targets tokens 1..T.
+ * One-hot [B,T,V], or (scalar models) the token values as floats [B,T]. Filled in Java and copied into the ND4J
+ * buffers, so a training run allocates them once.
  */
 final class OneHotBatch {
     final int b, t, v;
+    final boolean scalar;
     final INDArray x, y;
-    private final DataType dtype;
     private final float[] xf, yf;
     private final double[] xd, yd;
 
-    OneHotBatch(int b, int t, int v, DataType dtype) {
+    OneHotBatch(int b, int t, int v, DataType dtype, boolean scalar) {
         this.b = b;
         this.t = t;
         this.v = v;
-        this.dtype = dtype;
-        this.x = Nd4j.create(dtype, b, t, v);
-        this.y = Nd4j.create(dtype, b, t, v);
-        int n = b * t * v;
+        this.scalar = scalar;
+        this.x = scalar ? Nd4j.create(dtype, b, t) : Nd4j.create(dtype, b, t, v);
+        this.y = scalar ? Nd4j.create(dtype, b, t) : Nd4j.create(dtype, b, t, v);
+        int n = scalar ? b * t : b * t * v;
         boolean f = dtype == DataType.FLOAT;
         xf = f ? new float[n] : null;
         yf = f ? new float[n] : null;
         xd = f ? null : new double[n];
         yd = f ? null : new double[n];
+    }
+
+    OneHotBatch(int b, int t, int v, DataType dtype) {
+        this(b, t, v, dtype, false);
     }
 
     /** Fills the arrays with the sequences {@code seqs[from..from+b-1]} of {@code ds}. */
@@ -44,14 +49,25 @@ final class OneHotBatch {
         for (int i = 0; i < b; i++) {
             int s = seqs[from + i];
             for (int p = 0; p < t; p++) {
-                int base = (i * t + p) * v;
                 int in = ds.token(s, p), out = ds.token(s, p + 1);
-                if (xf != null) {
-                    xf[base + in] = 1f;
-                    yf[base + out] = 1f;
+                int xi, yi;
+                double xv, yv;
+                if (scalar) {
+                    xi = yi = i * t + p;
+                    xv = in;
+                    yv = out;
                 } else {
-                    xd[base + in] = 1.0;
-                    yd[base + out] = 1.0;
+                    int base = (i * t + p) * v;
+                    xi = base + in;
+                    yi = base + out;
+                    xv = yv = 1.0;
+                }
+                if (xf != null) {
+                    xf[xi] = (float) xv;
+                    yf[yi] = (float) yv;
+                } else {
+                    xd[xi] = xv;
+                    yd[yi] = yv;
                 }
             }
         }

@@ -16,6 +16,20 @@ public interface TrainListener {
      */
     void onEval(int step, double evalLoss, double evalLossStdErr);
 
+    /**
+     * After every update (after {@link #onStep}, and after {@link #onEval} when both fall on the step): named metrics.
+     * Every step: {@code param_norm/G} and {@code grad_norm/G} (L2 norms per parameter group G of
+     * dev.tdlab.core.model.ParameterGroups#NORM_GROUPS; gradient norms for trainable groups only). Every
+     * {@code metricsEvery} steps also {@code attn_entropy/layerL}: the mean entropy (nats) of the attention rows on that
+     * step's batch (softmax and gaussian kernels; at most ln T). The map is fresh on each call.
+     */
+    default void onMetrics(int step, java.util.Map<String, Double> metrics) {
+    }
+
+    /** Every {@code checkpointEvery} steps, after that step's evaluation: the state to resume from. */
+    default void onCheckpoint(Checkpoint checkpoint) {
+    }
+
     /** Polled before every step; return true to stop early. */
     default boolean cancelled() {
         return false;

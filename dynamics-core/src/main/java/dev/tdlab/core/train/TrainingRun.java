@@ -1,11 +1,14 @@
 package dev.tdlab.core.train;
 
 import dev.tdlab.core.data.TokenDataset;
-import dev.tdlab.core.model.SingleLayerConfig;
-import dev.tdlab.core.model.SingleLayerTransformer;
+import dev.tdlab.core.model.ModelConfig;
+import dev.tdlab.core.model.ModelDefinition;
+import dev.tdlab.core.model.ParameterGroups;
 import dev.tdlab.core.optim.Optimizer;
 import dev.tdlab.core.optim.OptimizerConfig;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.nd4j.autodiff.samediff.SameDiff;
@@ -14,67 +17,90 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
- * The state of one training run: the graph, the master copy of the parameters in double precision (the graph holds
- * their float32/float64 image), and the optimizer. Gradients come from SameDiff
- * ({@code calculateGradientsAndOutputs}); updates are done in Java by {@link Optimizer}.
+ * The state of one training run: the graph, the master copy of every parameter in double precision (the graph holds
+ * their float32/float64 image), and the optimizer over the trainable ones. Gradients come from SameDiff
+ * ({@code calculateGradientsAndOutputs}) for the trainable parameters only; updates are done in Java by
+ * {@link Optimizer}. Frozen parameters are never written.
  */
 final class TrainingRun {
 
     /** Attention-score elements (B*H*T*T) allowed per evaluation chunk: 4M floats = 16 MB. */
     static final long EVAL_BUDGET = 1L << 22;
+    static final String LOSS = "loss", TOKEN_LOSS = "tokenLoss", INPUT = "x", TARGET = "y";
 
-    final SingleLayerConfig cfg;
+    final ModelDefinition def;
+    final ModelConfig cfg;
     final DataType dtype;
     final SameDiff sd;
+    /** Every parameter, in definition order. */
+    final List<String> all;
+    /** The trainable ones, in definition order; indices below refer to this list. */
     final List<String> names;
     final INDArray[] arrays;
     final double[][] params;
+    /** Master copies of every parameter (frozen ones too), by name; params[i] is the same array as master(names[i]). */
+    final Map<String, double[]> master;
     final Optimizer optimizer;
+    final Map<String, List<String>> normGroups;
     private final Map<Integer, OneHotBatch> batches = new HashMap<>();
 
-    TrainingRun(SingleLayerConfig cfg, OptimizerConfig opt, DataType dtype, long seed) {
-        this.cfg = cfg;
+    TrainingRun(ModelDefinition def, OptimizerConfig opt, DataType dtype, List<String> trainable,
+                Map<String, double[]> start) {
+        this.def = def;
+        this.cfg = def.config();
         this.dtype = dtype;
-        Map<String, double[]> init = SingleLayerTransformer.initialParameters(cfg, seed);
-        this.sd = SingleLayerTransformer.build(cfg, dtype, init);
-        this.names = SingleLayerTransformer.parameterNames(cfg);
+        this.all = def.parameterNames();
+        this.names = def.trainable(trainable);
+        this.master = new LinkedHashMap<>();
+        for (String n : all) {
+            double[] v = start.get(n);
+            if (v == null) throw new IllegalArgumentException("missing parameter " + n);
+            master.put(n, v.clone());
+        }
+        this.sd = def.build(dtype, master);
         int n = names.size();
         this.arrays = new INDArray[n];
         this.params = new double[n][];
         int[] sizes = new int[n];
         boolean[] decay = new boolean[n];
-        Map<String, long[]> shapes = SingleLayerTransformer.shapes(cfg);
         for (int i = 0; i < n; i++) {
             String name = names.get(i);
             arrays[i] = sd.getVariable(name).getArr();
-            params[i] = init.get(name).clone();
+            params[i] = master.get(name);
             sizes[i] = params[i].length;
-            // as nanoGPT/Makkuva: decay the weight matrices; not biases, not the positional embedding
-            decay[i] = shapes.get(name).length == 2 && !name.equals(SingleLayerTransformer.WPE);
+            decay[i] = def.weightDecay(name);
         }
         this.optimizer = Optimizer.create(opt, sizes, decay);
+        this.normGroups = ParameterGroups.normGroups(all);
     }
 
     OneHotBatch batch(int b) {
-        return batches.computeIfAbsent(b, k -> new OneHotBatch(k, cfg.seqLen(), cfg.vocab(), dtype));
+        return batches.computeIfAbsent(b, k -> new OneHotBatch(k, cfg.seqLen(), cfg.vocab(), dtype, def.scalarInput()));
     }
 
-    /** Loss (mean over the batch's B*T targets) and gradients (row-major doubles, parameter order) on one batch. */
-    double lossAndGradients(OneHotBatch batch, double[][] gradsOut) {
-        Map<String, INDArray> ph = Map.of(SingleLayerTransformer.INPUT, batch.x, SingleLayerTransformer.TARGET, batch.y);
-        OutAndGrad og = sd.calculateGradientsAndOutputs(ph, List.of(SingleLayerTransformer.LOSS), names);
+    /**
+     * Loss (mean over the batch's B*T targets) and gradients (row-major doubles, trainable order) on one batch; the
+     * requested extra scalar outputs go into {@code extraOut} by name.
+     */
+    double lossAndGradients(OneHotBatch batch, double[][] gradsOut, List<String> extra, Map<String, Double> extraOut) {
+        Map<String, INDArray> ph = Map.of(INPUT, batch.x, TARGET, batch.y);
+        List<String> outs = new ArrayList<>();
+        outs.add(LOSS);
+        outs.addAll(extra);
+        OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outs, names);
         Map<String, INDArray> g = og.getGradients();
         for (int i = 0; i < names.size(); i++) gradsOut[i] = toDoubles(g.get(names.get(i)));
-        return og.getOutputs().get(SingleLayerTransformer.LOSS).getDouble(0);
+        for (String e : extra) extraOut.put(e, og.getOutputs().get(e).getDouble(0));
+        return og.getOutputs().get(LOSS).getDouble(0);
     }
 
     /** Per-token losses [B*T] of one batch. */
     double[] tokenLosses(OneHotBatch batch) {
-        Map<String, INDArray> ph = Map.of(SingleLayerTransformer.INPUT, batch.x, SingleLayerTransformer.TARGET, batch.y);
-        return toDoubles(sd.output(ph, SingleLayerTransformer.TOKEN_LOSS).get(SingleLayerTransformer.TOKEN_LOSS));
+        Map<String, INDArray> ph = Map.of(INPUT, batch.x, TARGET, batch.y);
+        return toDoubles(sd.output(ph, TOKEN_LOSS).get(TOKEN_LOSS));
     }
 
-    /** One optimizer update of the master parameters, then copies them into the graph. */
+    /** One optimizer update of the trainable master parameters, then copies them into the graph. */
     void update(double[][] grads, double lr) {
         optimizer.step(params, grads, lr);
         for (int i = 0; i < arrays.length; i++) {
@@ -90,6 +116,24 @@ final class TrainingRun {
         }
     }
 
+    /** param_norm/G for every group, grad_norm/G for the groups with trainable parameters. */
+    void norms(double[][] grads, Map<String, Double> out) {
+        for (Map.Entry<String, List<String>> e : normGroups.entrySet()) {
+            double s = 0, gs = 0;
+            boolean anyTrainable = false;
+            for (String n : e.getValue()) {
+                for (double x : master.get(n)) s += x * x;
+                int i = names.indexOf(n);
+                if (i >= 0) {
+                    anyTrainable = true;
+                    for (double x : grads[i]) gs += x * x;
+                }
+            }
+            out.put("param_norm/" + e.getKey(), Math.sqrt(s));
+            if (anyTrainable) out.put("grad_norm/" + e.getKey(), Math.sqrt(gs));
+        }
+    }
+
     /** Evaluation chunk: at least {@code minChunk} sequences, more while the attention scores fit the budget. */
     int evalChunk(int minChunk, int numSequences) {
         long perSeq = (long) cfg.heads() * cfg.seqLen() * cfg.seqLen();
@@ -102,12 +146,12 @@ final class TrainingRun {
         int n = ds.numSequences(), t = cfg.seqLen();
         int chunk = evalChunk(minChunk, n);
         double[] perSeq = new double[n];
-        int[] all = new int[n];
-        for (int i = 0; i < n; i++) all[i] = i;
+        int[] idx = new int[n];
+        for (int i = 0; i < n; i++) idx[i] = i;
         for (int from = 0; from < n; from += chunk) {
             int b = Math.min(chunk, n - from);
             OneHotBatch batch = batch(b);
-            batch.fill(ds, all, from);
+            batch.fill(ds, idx, from);
             double[] tl = tokenLosses(batch);
             for (int i = 0; i < b; i++) {
                 double s = 0;

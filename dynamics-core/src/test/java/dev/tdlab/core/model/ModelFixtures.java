@@ -38,10 +38,8 @@ final class ModelFixtures {
 
     /** Per-token losses [b*T + t] of the model computed with plain Java loops in double precision. */
     static double[] referenceTokenLosses(SingleLayerConfig c, Map<String, double[]> p, TokenDataset ds) {
-        int v = c.vocab(), t = c.seqLen(), d = c.dModel(), nh = c.heads(), dh = c.headDim(), hid = c.mlpRatio() * d;
+        int v = c.vocab(), t = c.seqLen(), d = c.dModel();
         double[] wte = p.get(SingleLayerTransformer.WTE), wpe = p.get(SingleLayerTransformer.WPE);
-        double[] wq = p.get(SingleLayerTransformer.WQ), wk = p.get(SingleLayerTransformer.WK);
-        double[] wv = p.get(SingleLayerTransformer.WV), wo = p.get(SingleLayerTransformer.WO);
         double[] bias = p.get(SingleLayerTransformer.HEAD_BIAS);
         double[] out = new double[ds.numSequences() * t];
         for (int b = 0; b < ds.numSequences(); b++) {
@@ -50,36 +48,7 @@ final class ModelFixtures {
                 int tok = ds.token(b, s);
                 for (int j = 0; j < d; j++) h0[s][j] = wte[tok * d + j] + wpe[s * d + j];
             }
-            double[][] q = matmul(h0, wq, d, d), k = matmul(h0, wk, d, d), vv = matmul(h0, wv, d, d);
-            double[][] ctx = new double[t][d];
-            for (int h = 0; h < nh; h++) {
-                for (int s = 0; s < t; s++) {
-                    double[] sc = new double[s + 1];
-                    double max = Double.NEGATIVE_INFINITY;
-                    for (int r = 0; r <= s; r++) {
-                        double dot = 0;
-                        for (int j = 0; j < dh; j++) dot += q[s][h * dh + j] * k[r][h * dh + j];
-                        sc[r] = dot / Math.sqrt(dh);
-                        max = Math.max(max, sc[r]);
-                    }
-                    double z = 0;
-                    for (int r = 0; r <= s; r++) z += (sc[r] = Math.exp(sc[r] - max));
-                    for (int r = 0; r <= s; r++) {
-                        for (int j = 0; j < dh; j++) ctx[s][h * dh + j] += sc[r] / z * vv[r][h * dh + j];
-                    }
-                }
-            }
-            double[][] att = matmul(ctx, wo, d, d);
-            double[][] h1 = new double[t][d];
-            for (int s = 0; s < t; s++) for (int j = 0; j < d; j++) h1[s][j] = h0[s][j] + att[s][j];
-            double[][] h2 = h1;
-            if (c.mlp()) {
-                double[][] u = matmul(h1, p.get(SingleLayerTransformer.W1), d, hid);
-                for (double[] row : u) for (int j = 0; j < hid; j++) row[j] = Math.max(0, row[j]);
-                double[][] m = matmul(u, p.get(SingleLayerTransformer.W2), hid, d);
-                h2 = new double[t][d];
-                for (int s = 0; s < t; s++) for (int j = 0; j < d; j++) h2[s][j] = h1[s][j] + m[s][j];
-            }
+            double[][] h2 = block(h0, p, d, c.heads(), c.mlp(), c.mlpRatio() * d, c.attention());
             for (int s = 0; s < t; s++) {
                 double[] logits = new double[v];
                 for (int o = 0; o < v; o++) {
@@ -99,6 +68,91 @@ final class ModelFixtures {
             }
         }
         return out;
+    }
+
+    /** Per-token binary cross-entropy of the minimal (scalar-token) model, plain Java, double precision. */
+    static double[] referenceMinimalTokenLosses(MinimalConfig c, Map<String, double[]> p, TokenDataset ds) {
+        int t = c.seqLen(), d = c.dModel();
+        double[] e = p.get(SingleLayerTransformer.WTE), wpe = p.get(SingleLayerTransformer.WPE);
+        double b0 = p.get(SingleLayerTransformer.HEAD_BIAS)[0];
+        double[] head = c.tiedEmbedding() ? e : p.get(SingleLayerTransformer.HEAD_W);
+        double[] out = new double[ds.numSequences() * t];
+        for (int b = 0; b < ds.numSequences(); b++) {
+            double[][] h0 = new double[t][d];
+            for (int s = 0; s < t; s++) {
+                int x = ds.token(b, s);
+                for (int j = 0; j < d; j++) h0[s][j] = x * e[j] + wpe[s * d + j];
+            }
+            double[][] h2 = block(h0, p, d, c.heads(), c.mlp(), MinimalConfig.MLP_RATIO * d, c.attention());
+            for (int s = 0; s < t; s++) {
+                double z = b0;
+                for (int j = 0; j < d; j++) z += h2[s][j] * head[j];
+                int y = ds.token(b, s + 1);
+                // -[y log sigmoid(z) + (1-y) log(1 - sigmoid(z))]
+                out[b * t + s] = Math.log1p(Math.exp(-Math.abs(z))) + Math.max(z, 0) - y * z;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Attention (kernel literally as documented in Attention: gaussian as exp(-|q-k|^2/(2 sqrt(dh))) normalized,
+     * linear as q.k/sqrt(dh)/(t+1)) + residual, then the optional MLP + residual.
+     */
+    static double[][] block(double[][] h0, Map<String, double[]> p, int d, int nh, boolean mlp, int hid, String kernel) {
+        int t = h0.length, dh = d / nh;
+        double[] wq = p.get(SingleLayerTransformer.WQ), wk = p.get(SingleLayerTransformer.WK);
+        double[] wv = p.get(SingleLayerTransformer.WV), wo = p.get(SingleLayerTransformer.WO);
+        double[][] q = matmul(h0, wq, d, d), k = matmul(h0, wk, d, d), vv = matmul(h0, wv, d, d);
+        double[][] ctx = new double[t][d];
+        for (int h = 0; h < nh; h++) {
+            for (int s = 0; s < t; s++) {
+                double[] a = new double[s + 1];
+                for (int r = 0; r <= s; r++) {
+                    double dot = 0, dist = 0;
+                    for (int j = 0; j < dh; j++) {
+                        double qj = q[s][h * dh + j], kj = k[r][h * dh + j];
+                        dot += qj * kj;
+                        dist += (qj - kj) * (qj - kj);
+                    }
+                    a[r] = switch (kernel) {
+                        case "softmax" -> Math.exp(dot / Math.sqrt(dh));
+                        case "gaussian" -> Math.exp(-dist / (2 * Math.sqrt(dh)));
+                        case "linear" -> dot / Math.sqrt(dh) / (s + 1);
+                        default -> throw new IllegalArgumentException(kernel);
+                    };
+                }
+                double z = 0;
+                for (double x : a) z += x;
+                if (kernel.equals("linear")) z = 1;
+                for (int r = 0; r <= s; r++) {
+                    for (int j = 0; j < dh; j++) ctx[s][h * dh + j] += a[r] / z * vv[r][h * dh + j];
+                }
+            }
+        }
+        double[][] att = matmul(ctx, wo, d, d);
+        double[][] h1 = new double[t][d];
+        for (int s = 0; s < t; s++) for (int j = 0; j < d; j++) h1[s][j] = h0[s][j] + att[s][j];
+        if (!mlp) return h1;
+        double[][] u = matmul(h1, p.get(SingleLayerTransformer.W1), d, hid);
+        for (double[] row : u) for (int j = 0; j < hid; j++) row[j] = Math.max(0, row[j]);
+        double[][] m = matmul(u, p.get(SingleLayerTransformer.W2), hid, d);
+        double[][] h2 = new double[t][d];
+        for (int s = 0; s < t; s++) for (int j = 0; j < d; j++) h2[s][j] = h1[s][j] + m[s][j];
+        return h2;
+    }
+
+    /** {x, y} token values as floats [B,T] (inputs tokens 0..T-1, targets 1..T), for the minimal model. */
+    static INDArray[] scalar(TokenDataset ds, DataType dtype) {
+        int b = ds.numSequences(), t = ds.seqLen();
+        INDArray x = Nd4j.zeros(dtype, b, t), y = Nd4j.zeros(dtype, b, t);
+        for (int i = 0; i < b; i++) {
+            for (int p = 0; p < t; p++) {
+                x.putScalar(new long[] {i, p}, ds.token(i, p));
+                y.putScalar(new long[] {i, p}, ds.token(i, p + 1));
+            }
+        }
+        return new INDArray[] {x, y};
     }
 
     private static double[][] matmul(double[][] a, double[] w, int in, int outDim) {

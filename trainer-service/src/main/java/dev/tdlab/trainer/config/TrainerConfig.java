@@ -23,6 +23,10 @@ public interface TrainerConfig {
     @WithDefault("200")
     int metricsBatchSteps();
 
+    /** Steps between two checkpoints of a run (0 = none); a re-claimed run resumes from its latest. */
+    @WithDefault("200")
+    int checkpointEvery();
+
     /** Milliseconds between two polls of the queue when it was empty. */
     @WithDefault("500")
     long pollMillis();

@@ -8,12 +8,16 @@ import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.contracts.events.RunStatus;
 import dev.tdlab.contracts.spec.RunSpec;
 import dev.tdlab.core.data.TokenDataset;
+import dev.tdlab.core.model.MinimalConfig;
+import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.SingleLayerConfig;
 import dev.tdlab.core.optim.OptimizerConfig;
+import dev.tdlab.core.train.Checkpoint;
 import dev.tdlab.core.train.TrainConfig;
 import dev.tdlab.core.train.TrainListener;
 import dev.tdlab.core.train.TrainResult;
 import dev.tdlab.core.train.Trainer;
+import dev.tdlab.trainer.checkpoint.CheckpointStore;
 import dev.tdlab.trainer.config.TrainerConfig;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,6 +50,10 @@ public class RunExecutor {
     TrainerConfig config;
     @Inject
     ObjectMapper mapper;
+    @Inject
+    CheckpointStore checkpoints;
+    @Inject
+    dev.tdlab.trainer.observability.TrainerMeters meters;
 
     @Inject
     @Channel(Topics.Channels.RUNS_STATUS)
@@ -111,35 +119,60 @@ public class RunExecutor {
         RunSpec spec = ready.planned().run();
         int total = spec.train().steps();
         long t0 = System.nanoTime();
-        send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(), 0, total, 0));
+        meters.runStarted((long) spec.train().batch() * ready.seqLen());
+        Checkpoint resume = checkpoints.latest(c.runId(), c.rerun());
+        int startStep = resume == null ? 0 : resume.step();
+        if (resume != null) {
+            LOG.infof("run %s: attempt %d resumes from its checkpoint at step %d", c.runId(), c.attempt(), startStep);
+        }
+        send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(), startStep,
+                total, 0));
         try {
             TokenDataset[] data = new DatasetClient().fetch(ready);
-            Listener listener = new Listener(c, total, t0);
+            Listener listener = new Listener(c, total, t0, spec.train().evalEvery());
             TrainResult result = Trainer.train(modelConfig(spec, ready), optimizerConfig(spec),
-                    new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed()),
-                    data[0], data[1], listener);
+                    new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed(),
+                            spec.train().trainable(), config.checkpointEvery(), spec.train().evalEvery()),
+                    data[0], data[1], listener, resume);
             listener.flush();
             double secs = (System.nanoTime() - t0) / 1e9;
             if (result.cancelled()) {
                 queue.end(c.runId(), owner, "CANCELLED", result.stepsDone(), "lease lost or cancelled");
+                meters.runEnded("CANCELLED", secs);
                 return;
             }
-            queue.end(c.runId(), owner, "FINISHED", result.stepsDone(), null);
+            // the status first: if this process dies before the queue row is ended, the run is re-claimed and
+            // finishes again (identically) rather than being lost
             send(status, c.runId(), RunStatus.finished(c.runId(), c.experimentId(), c.attempt(), result.stepsDone(), total,
                     result.finalEvalLoss(), result.finalEvalStdErr(), result.finalTrainLoss(), secs));
+            queue.end(c.runId(), owner, "FINISHED", result.stepsDone(),
+                    result.divergedAtStep() >= 0 ? "diverged at step " + result.divergedAtStep() : null);
+            checkpoints.delete(c.runId());
+            meters.runEnded("FINISHED", secs);
             LOG.infof("run %s finished: %d steps in %.1f s, eval loss %.6f", c.runId(), result.stepsDone(), secs,
                     result.finalEvalLoss());
         } catch (Exception | Error e) {
             LOG.errorf(e, "run %s failed", c.runId());
             String why = e.getClass().getSimpleName() + ": " + e.getMessage();
             queue.end(c.runId(), owner, "FAILED", 0, why);
+            meters.runEnded("FAILED", (System.nanoTime() - t0) / 1e9);
             send(status, c.runId(), RunStatus.failed(c.runId(), c.experimentId(), RunState.FAILED, c.attempt(), 0, total, why));
         }
     }
 
-    static SingleLayerConfig modelConfig(RunSpec s, DatasetReady r) {
-        return new SingleLayerConfig(r.vocab(), r.seqLen(), s.model().dModel(), s.model().heads(), s.model().mlp(), 4,
-                s.model().tiedEmbedding(), s.model().init().scheme(), s.model().init().std());
+    static ModelConfig modelConfig(RunSpec s, DatasetReady r) {
+        var m = s.model();
+        double vStd = m.init().vStd() == null ? 0.0 : m.init().vStd();
+        java.util.Map<String, double[]> values = new java.util.LinkedHashMap<>();
+        if (m.init().values() != null) {
+            m.init().values().forEach((k, v) -> values.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
+        }
+        if ("makkuva-minimal".equals(m.family())) {
+            return new MinimalConfig(r.seqLen(), m.dModel(), m.heads(), m.mlp(), m.tiedEmbedding(), m.init().scheme(),
+                    m.init().std(), vStd, m.attention(), values);
+        }
+        return new SingleLayerConfig(r.vocab(), r.seqLen(), m.dModel(), m.heads(), m.mlp(), 4, m.tiedEmbedding(),
+                m.init().scheme(), m.init().std(), m.attention(), vStd, values);
     }
 
     static OptimizerConfig optimizerConfig(RunSpec s) {
@@ -174,15 +207,34 @@ public class RunExecutor {
         private int step;
         private volatile boolean lost;
 
-        Listener(RunQueue.Claimed c, int total, long t0) {
+        private final int evalEvery;
+
+        Listener(RunQueue.Claimed c, int total, long t0, int evalEvery) {
             this.c = c;
             this.total = total;
             this.t0 = t0;
+            this.evalEvery = evalEvery;
+        }
+
+        /** Parameter and gradient norms per group, attention entropy: sent at the eval steps only (volume). */
+        @Override
+        public void onMetrics(int step, java.util.Map<String, Double> named) {
+            if (step % evalEvery == 0 || step == total) {
+                named.forEach((name, value) -> buffer.add(name, step, value));
+            }
+        }
+
+        /** Metrics up to the checkpoint are sent (and acknowledged) before it is saved, so a resume loses none. */
+        @Override
+        public void onCheckpoint(Checkpoint checkpoint) {
+            flush();
+            checkpoints.save(c.runId(), c.rerun(), c.attempt(), checkpoint);
         }
 
         @Override
         public void onStep(int step, double trainLoss, double gradNorm) {
             this.step = step;
+            meters.step();
             buffer.add("train_loss", step, trainLoss);
             buffer.add("grad_norm", step, gradNorm);
             maybeBeat();

@@ -15,7 +15,7 @@ import java.util.List;
 public class RunQueue {
 
     /** A run this worker holds the lease of. */
-    public record Claimed(String runId, String experimentId, int attempt, String readyJson) {
+    public record Claimed(String runId, String experimentId, int attempt, int rerun, String readyJson) {
     }
 
     @Inject
@@ -58,7 +58,7 @@ public class RunQueue {
     public Claimed claim(String owner, int leaseSeconds) {
         @SuppressWarnings("unchecked")
         List<Object[]> rows = em.createNativeQuery("""
-                SELECT run_id, experiment_id, attempt, ready_json FROM runs
+                SELECT run_id, experiment_id, attempt, ready_json, rerun FROM runs
                 WHERE state = 'QUEUED' OR (state = 'RUNNING' AND lease_until < now())
                 ORDER BY created_at, run_id
                 LIMIT 1 FOR UPDATE SKIP LOCKED""").getResultList();
@@ -74,7 +74,7 @@ public class RunQueue {
                 WHERE run_id = ?1""")
                 .setParameter(1, runId).setParameter(2, attempt).setParameter(3, owner).setParameter(4, leaseSeconds)
                 .executeUpdate();
-        return new Claimed(runId, (String) r[1], attempt, (String) r[3]);
+        return new Claimed(runId, (String) r[1], attempt, ((Number) r[4]).intValue(), (String) r[3]);
     }
 
     /** Extends the lease; false when the run is no longer ours (lease lost, or cancelled). */

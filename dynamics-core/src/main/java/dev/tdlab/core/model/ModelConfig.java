@@ -1,0 +1,18 @@
+package dev.tdlab.core.model;
+
+/**
+ * A model family's config record: {@link SingleLayerConfig} (Makkuva's single-layer transformer on one-hot tokens) or
+ * {@link MinimalConfig} (the exact minimal model of the Makkuva code: scalar tokens, one logit). {@link Models#of}
+ * turns one into the {@link ModelDefinition} the trainer uses.
+ */
+public sealed interface ModelConfig permits SingleLayerConfig, MinimalConfig {
+
+    /** Context length T. */
+    int seqLen();
+
+    /** Token values V the model reads and predicts. */
+    int vocab();
+
+    /** Attention heads per layer. */
+    int heads();
+}
