@@ -55,6 +55,31 @@ class CrashResumeIT {
         }
     }
 
+    /** SIGTERM: the trainer hands its run back to the queue; the next trainer resumes it at once (no lease wait). */
+    @Test
+    void terminatedTrainerHandsItsRunBack() throws Exception {
+        Stack s = Stack.get();
+        String id = submit(s, "graceful-victim");
+        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+        while (System.nanoTime() < deadline && s.get("/api/v1/experiments/" + id).get("runs").get(0).get("step").asInt() < 500) {
+            Thread.sleep(100);
+        }
+        s.terminate("trainer-service");
+        try (var db = s.db(); var ps = db.prepareStatement("SELECT state, owner FROM trainer.runs WHERE experiment_id = ?")) {
+            ps.setString(1, id);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                assertEquals("QUEUED", rs.getString(1), "handed back to the queue");
+                assertEquals(null, rs.getString(2));
+            }
+        }
+        s.restart("trainer-service");
+        JsonNode run = finish(s, id, Duration.ofMinutes(3)).get("runs").get(0);
+        assertEquals("FINISHED", run.get("status").asText());
+        assertTrue(run.get("attempt").asInt() >= 2, run.toString());
+        assertEquals(2400, curve(s, run.get("id").asText()).get("steps").size());
+    }
+
     static String submit(Stack s, String name) throws Exception {
         HttpResponse<String> r = s.post("/api/v1/experiments", "application/yaml", SPEC.formatted(name));
         assertEquals(201, r.statusCode(), r.body());

@@ -130,6 +130,16 @@ final class Stack {
         services.remove(p);
     }
 
+    /** SIGTERM to one service and wait for it to exit (a graceful stop, as on a Kubernetes scale-down). */
+    synchronized void terminate(String service) throws InterruptedException {
+        Process p = byName.get(service);
+        p.destroy();
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+        }
+        services.remove(p);
+    }
+
     /** Starts a killed service again on its port and waits until it is healthy. */
     synchronized void restart(String service) throws Exception {
         int port = ports.get(service);

@@ -40,9 +40,13 @@ public class ExperimentResource {
 
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
-    public Response submit(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, @Context UriInfo uri) {
+    public Response submit(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                           @QueryParam("template") String template, @Context UriInfo uri) {
         boolean yaml = contentType != null && contentType.toLowerCase().contains("yaml");
-        SpecParser.Parsed parsed = SpecParser.parse(body, yaml);
+        SpecParser.Parsed parsed = template == null || template.isBlank()
+                ? SpecParser.parse(body, yaml)
+                : SpecParser.parseTree(Templates.merge(Templates.spec(template),
+                        body == null || body.isBlank() ? null : SpecParser.readTree(body, yaml)));
         ExperimentStore.Created c = store.create(parsed.spec(), parsed.tree());
         outbox.relayNow(); // publish at once; the scheduled relay retries if Kafka is away
         Map<String, Object> out = new LinkedHashMap<>();

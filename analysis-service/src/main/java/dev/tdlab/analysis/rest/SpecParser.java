@@ -53,13 +53,26 @@ public final class SpecParser {
         if (body == null || body.isBlank()) {
             throw ProblemException.badSpec(List.of(new Violation("", "the body is empty; send an experiment spec")));
         }
-        JsonNode tree;
+        return parseTree(readTree(body, yaml));
+    }
+
+    /** The document as a tree (any JSON value), or a 400 naming the syntax error. */
+    public static JsonNode readTree(String body, boolean yaml) {
         try {
-            tree = (yaml ? YAML : JSON).readTree(body);
+            return (yaml ? YAML : JSON).readTree(body);
         } catch (Exception e) {
             throw ProblemException.badSpec(List.of(new Violation("", "not valid " + (yaml ? "YAML" : "JSON") + ": "
                     + firstLine(e.getMessage()))));
         }
+    }
+
+    /** Reads a YAML resource shipped with the service (templates). */
+    public static JsonNode readYamlResource(java.io.InputStream in) throws java.io.IOException {
+        return YAML.readTree(in);
+    }
+
+    /** Validates a spec given as a tree; throws a 400 problem naming every bad field. */
+    public static Parsed parseTree(JsonNode tree) {
         if (tree == null || !tree.isObject()) {
             throw ProblemException.badSpec(List.of(new Violation("", "the body must be an object")));
         }

@@ -78,10 +78,26 @@ public class RunExecutor {
         LOG.infof("trainer %s started %d workers", owner, config.workers());
     }
 
+    /**
+     * Graceful stop (SIGTERM, scale-down): workers stop at their next step and give their runs back to the
+     * queue, where another trainer resumes them from their last checkpoint. Waits for that (up to 20 s)
+     * before the datasource and Kafka clients close.
+     */
     void stop(@Observes ShutdownEvent ev) {
         stopping = true;
+        long deadline = System.nanoTime() + 20_000_000_000L;
         for (Thread t : workers) {
-            t.interrupt();
+            try {
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        for (Thread t : workers) {
+            if (t.isAlive()) {
+                t.interrupt();
+            }
         }
     }
 
@@ -136,6 +152,11 @@ public class RunExecutor {
                     data[0], data[1], listener, resume);
             listener.flush();
             double secs = (System.nanoTime() - t0) / 1e9;
+            if (result.cancelled() && stopping && !listener.lost) {
+                queue.release(c.runId(), owner, result.stepsDone()); // shutdown: another trainer resumes it
+                LOG.infof("run %s released at step %d (shutting down)", c.runId(), result.stepsDone());
+                return;
+            }
             if (result.cancelled()) {
                 queue.end(c.runId(), owner, "CANCELLED", result.stepsDone(), "lease lost or cancelled");
                 meters.runEnded("CANCELLED", secs);

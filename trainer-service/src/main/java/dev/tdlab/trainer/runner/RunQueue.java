@@ -87,6 +87,19 @@ public class RunQueue {
                 .executeUpdate() == 1;
     }
 
+    /**
+     * Gives a run we own back to the queue (this trainer is shutting down): another trainer claims it
+     * at once and resumes from its last checkpoint.
+     */
+    @Transactional
+    public void release(String runId, String owner, int step) {
+        em.createNativeQuery("""
+                UPDATE runs SET state = 'QUEUED', owner = NULL, lease_until = NULL, step = ?3, updated_at = now()
+                WHERE run_id = ?1 AND owner = ?2 AND state = 'RUNNING'""")
+                .setParameter(1, runId).setParameter(2, owner).setParameter(3, step)
+                .executeUpdate();
+    }
+
     /** Ends a run we own. */
     @Transactional
     public void end(String runId, String owner, String state, int step, String error) {

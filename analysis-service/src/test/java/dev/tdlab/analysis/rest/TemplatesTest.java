@@ -1,0 +1,43 @@
+package dev.tdlab.analysis.rest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+class TemplatesTest {
+
+    final ObjectMapper json = new ObjectMapper();
+
+    @Test
+    void everyTemplateIsAValidSpec() {
+        for (String name : Templates.ALL.keySet()) {
+            SpecParser.Parsed p = SpecParser.parseTree(Templates.spec(name));
+            assertEquals(name, p.spec().name());
+        }
+    }
+
+    @Test
+    void overridesMergeObjectsAndReplaceValues() throws Exception {
+        JsonNode merged = Templates.merge(Templates.spec("local-to-global"),
+                json.readTree("{\"train\": {\"steps\": 50}, \"seeds\": [3], \"sweep\": {\"data.p\": [0.2]}}"));
+        SpecParser.Parsed p = SpecParser.parseTree(merged);
+        assertEquals(50, p.spec().train().steps());
+        assertEquals("adamw", p.spec().train().optimizer()); // untouched fields stay
+        assertEquals(java.util.List.of(3L), p.spec().seeds());
+        assertEquals(2, p.spec().sweep().size()); // data.q stays, data.p replaced
+        assertEquals(java.util.List.of(0.2), p.spec().sweep().get("data.p"));
+        assertEquals(300, SpecParser.parseTree(Templates.spec("local-to-global")).spec().train().steps(), "template untouched");
+    }
+
+    @Test
+    void unknownTemplateAndBadOverridesAreNamed() throws Exception {
+        ProblemException e = assertThrows(ProblemException.class, () -> Templates.spec("nope"));
+        assertEquals("template", e.violations.get(0).field());
+        ProblemException bad = assertThrows(ProblemException.class, () -> SpecParser.parseTree(
+                Templates.merge(Templates.spec("local-to-global"), json.readTree("{\"train\": {\"lr\": -1}}"))));
+        assertEquals("train.lr", bad.violations.get(0).field());
+    }
+}
