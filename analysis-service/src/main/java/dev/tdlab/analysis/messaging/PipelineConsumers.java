@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.store.RunEvents;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.contracts.events.Event;
 import dev.tdlab.contracts.events.MetricBatch;
 import dev.tdlab.contracts.events.RunStatus;
 import io.smallrye.common.annotation.Blocking;
@@ -32,14 +33,14 @@ public class PipelineConsumers {
     @Blocking
     @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void datasetReady(String json) {
-        events.onDatasetReady(read(json, DatasetReady.class));
+        events.onDatasetReady(read(json, DatasetReady.class, DatasetReady::runId));
     }
 
     @Incoming(Topics.Channels.RUNS_STATUS)
     @Blocking
     @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void status(String json) {
-        RunStatus s = read(json, RunStatus.class);
+        RunStatus s = read(json, RunStatus.class, RunStatus::runId);
         if (s.state() == null) {
             throw new IllegalArgumentException("RunStatus without state");
         }
@@ -50,7 +51,7 @@ public class PipelineConsumers {
     @Blocking
     @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void metrics(String json) {
-        MetricBatch b = read(json, MetricBatch.class);
+        MetricBatch b = read(json, MetricBatch.class, MetricBatch::runId);
         if (b.metrics() == null) {
             throw new IllegalArgumentException("MetricBatch without metrics");
         }
@@ -58,7 +59,7 @@ public class PipelineConsumers {
         meters.ingested(b);
     }
 
-    private <T> T read(String json, Class<T> type) {
+    private <T extends Event> T read(String json, Class<T> type, java.util.function.Function<T, String> runId) {
         T value;
         try {
             value = mapper.readValue(json, type);
@@ -68,12 +69,8 @@ public class PipelineConsumers {
         if (value == null) {
             throw new IllegalArgumentException("empty " + type.getSimpleName());
         }
-        try {
-            if (type.getMethod("runId").invoke(value) == null || type.getMethod("eventId").invoke(value) == null) {
-                throw new IllegalArgumentException(type.getSimpleName() + " without runId or eventId");
-            }
-        } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException(e);
+        if (runId.apply(value) == null || value.eventId() == null) {
+            throw new IllegalArgumentException(type.getSimpleName() + " without runId or eventId");
         }
         return value;
     }

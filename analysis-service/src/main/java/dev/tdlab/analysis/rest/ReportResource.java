@@ -49,9 +49,10 @@ public class ReportResource {
             curves.put(r.id, Map.of("steps", pts.stream().map(Downsample.Point::step).toList(),
                     "values", pts.stream().map(p -> Double.isFinite(p.value()) ? p.value() : null).toList()));
         }
+        List<CellAggregate> cells = cellsOf(view);
         return report.data("e", view)
-                .data("cells", cellRows(store.cells(runs)))
-                .data("phase", phase(store.cells(runs)))
+                .data("cells", cellRows(cells))
+                .data("phase", phase(cells))
                 .data("curvesJson", mapper.writeValueAsString(curves))
                 .data("runsJson", mapper.writeValueAsString(view.get("runs")))
                 .data("specJson", mapper.writerWithDefaultPrettyPrinter().writeValueAsString(view.get("spec")))
@@ -65,8 +66,14 @@ public class ReportResource {
         ExperimentEntity e = found(id);
         Map<String, Object> view = store.view(e);
         Map<String, Object> out = new LinkedHashMap<>(view);
-        out.put("phase", phase(store.cells(store.runs(id))));
+        out.put("phase", phase(cellsOf(view)));
         return out;
+    }
+
+    /** The per-cell aggregates the experiment view computed already (bootstrap included): not computed again. */
+    @SuppressWarnings("unchecked")
+    private static List<CellAggregate> cellsOf(Map<String, Object> view) {
+        return (List<CellAggregate>) view.get("cells");
     }
 
     /** One row per run: cell values, seed, status, verdict, losses, baselines, convergence. */

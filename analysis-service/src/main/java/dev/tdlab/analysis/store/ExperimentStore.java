@@ -309,19 +309,15 @@ public class ExperimentStore {
      * runs, metrics and journal rows take on the experiment row, so it cannot deadlock with them.
      */
     void lockExperiment(String id) {
-        lockExperimentOnly(id);
+        em.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "experiment:" + id)
+                .getSingleResult();
     }
 
     /** Locks every run of the experiment (in id order, like the event handlers' single-run locks), then the experiment. */
     void lockRunsThenExperiment(String id) {
         em.createNativeQuery("SELECT id FROM runs WHERE experiment_id = ?1 ORDER BY id FOR UPDATE").setParameter(1, id)
                 .getResultList();
-        lockExperimentOnly(id);
-    }
-
-    private void lockExperimentOnly(String id) {
-        em.createNativeQuery("SELECT 1 FROM pg_advisory_xact_lock(hashtext(?1))").setParameter(1, "experiment:" + id)
-                .getSingleResult();
+        lockExperiment(id);
     }
 
     /** Points of one metric of a run in a step range, downsampled to maxPoints keeping extremes. */
