@@ -152,4 +152,49 @@ class SpecValidatorTest {
         assertTrue(fields(spec(markov(0.2, 0.3), model("deep-ish", 4, 1, "cosine", true, true, null), null, List.of(0L), null))
                 .containsAll(List.of("model.family", "model.attention")));
     }
+
+    static ModelSpec family(String family, Integer depth, String residualScaling, String parameterization, String readout) {
+        return new ModelSpec(family, null, null, null, null, null, null, parameterization, depth, residualScaling, null,
+                null, readout);
+    }
+
+    @Test
+    void deepAndClassifierFamiliesAreAcceptedOnTheirData() {
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        sweep.put("model.depth", List.of(2, 8));
+        sweep.put("model.residualScaling", List.of("none", "inv-sqrt-depth", "beta-over-depth"));
+        assertEquals(List.of(), SpecValidator.validate(spec(markov(0.2, 0.3),
+                family("deep", null, null, "depth-mup", null), null, null, sweep)));
+        DataSpec patches = new DataSpec("noisy-patch", null, null, null, null, null, null, null, 64, 64).withDefaults();
+        assertEquals(List.of(), SpecValidator.validate(spec(patches, family("two-layer-classifier", null, null, null, "fixed"),
+                new TrainSpec("signgd", 1e-3, 64, 10, List.of("all"), 5, null, null, null), null, null)));
+    }
+
+    @Test
+    void familyDataMismatchAndForeignFieldsAreNamed() {
+        DataSpec patches = new DataSpec("noisy-patch", null, null, null, null, null, null, null, 64, 64);
+        assertTrue(fields(spec(patches, family("single-layer", null, null, null, null), null, null, null))
+                .contains("model.family"));
+        assertTrue(fields(spec(markov(0.2, 0.3), family("two-layer-classifier", null, null, null, null), null, null, null))
+                .contains("model.family"));
+        List<String> f = fields(spec(markov(0.2, 0.3), family("single-layer", 3, "inv-sqrt-depth", "mup", "fixed"),
+                null, null, null));
+        for (String expected : List.of("model.depth", "model.residualScaling", "model.parameterization", "model.readout")) {
+            assertTrue(f.contains(expected), () -> expected + " missing from " + f);
+        }
+        List<String> g = fields(spec(markov(0.2, 0.3), family("deep", 0, "half", "ntk", null), null, null, null));
+        for (String expected : List.of("model.depth", "model.residualScaling", "model.parameterization")) {
+            assertTrue(g.contains(expected), () -> expected + " missing from " + g);
+        }
+    }
+
+    @Test
+    void deepInitValuesNameLayersBeyondTheFirst() {
+        Map<String, List<Double>> values = Map.of("layer2/attn/wq", List.of(0.0), "layer9/attn/wq", List.of(0.0));
+        ModelSpec m = new ModelSpec("deep", 4, 1, null, null, null, new InitSpec("gaussian", 0.02, null, values), null,
+                3, null, null, null, null);
+        List<String> f = fields(spec(markov(0.2, 0.3), m, null, null, null));
+        assertTrue(f.contains("model.init.values.layer9/attn/wq"), f::toString);
+        assertTrue(!f.contains("model.init.values.layer2/attn/wq"), f::toString);
+    }
 }

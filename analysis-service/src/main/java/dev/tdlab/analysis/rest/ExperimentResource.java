@@ -45,7 +45,7 @@ public class ExperimentResource {
         boolean yaml = contentType != null && contentType.toLowerCase().contains("yaml");
         SpecParser.Parsed parsed = template == null || template.isBlank()
                 ? SpecParser.parse(body, yaml)
-                : SpecParser.parseTree(Templates.merge(Templates.spec(template),
+                : SpecParser.parseTree(Templates.resolve(template,
                         body == null || body.isBlank() ? null : SpecParser.readTree(body, yaml)));
         ExperimentStore.Created c = store.create(parsed.spec(), parsed.tree());
         outbox.relayNow(); // publish at once; the scheduled relay retries if Kafka is away

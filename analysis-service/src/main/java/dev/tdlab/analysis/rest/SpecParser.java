@@ -9,6 +9,8 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tdlab.contracts.spec.ExperimentSpec;
 import dev.tdlab.contracts.spec.SpecValidator;
+import dev.tdlab.contracts.spec.SweepExpander;
+import dev.tdlab.contracts.spec.TrainSpec;
 import dev.tdlab.contracts.spec.Violation;
 import org.yaml.snakeyaml.LoaderOptions;
 
@@ -26,6 +28,10 @@ import java.util.Map;
  * {@link SpecValidator}. YAML is read safely: plain data only, few aliases, bounded size.
  */
 public final class SpecParser {
+
+    /** The element type of a sweep axis over a list-valued field. */
+    private static final Type LIST_OF_STRINGS = listOfStrings();
+
 
     private static final ObjectMapper JSON = JsonMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -160,6 +166,13 @@ public final class SpecParser {
             Type val = type instanceof ParameterizedType p ? p.getActualTypeArguments()[1] : Object.class;
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> f = it.next();
+                if (path.equals("sweep") && SweepExpander.fieldType(f.getKey()) == List.class && f.getValue().isArray()) {
+                    // an axis over a list-valued field (train.trainable): each value is a list of strings
+                    for (int i = 0; i < f.getValue().size(); i++) {
+                        walk(f.getValue().get(i), LIST_OF_STRINGS, path + "." + f.getKey() + "[" + i + "]", out);
+                    }
+                    continue;
+                }
                 walk(f.getValue(), val, path + "." + f.getKey(), out);
             }
         } else if (raw == Object.class) {
@@ -167,6 +180,11 @@ public final class SpecParser {
                 out.add(new Violation(path, "must be a number, string or boolean"));
             }
         }
+    }
+
+    private static Type listOfStrings() {
+        RecordComponent trainable = component(TrainSpec.class, "trainable"); // List<String>
+        return trainable.getGenericType();
     }
 
     private static RecordComponent component(Class<?> type, String name) {

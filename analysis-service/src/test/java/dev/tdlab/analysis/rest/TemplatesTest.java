@@ -40,4 +40,22 @@ class TemplatesTest {
                 Templates.merge(Templates.spec("local-to-global"), json.readTree("{\"train\": {\"lr\": -1}}"))));
         assertEquals("train.lr", bad.violations.get(0).field());
     }
+
+    @Test
+    void everyTemplateHasAValidPaperScale() throws Exception {
+        assertEquals(java.util.List.of("local-to-global", "rank-collapse", "attention-kernels", "signgd-stages",
+                "infinite-limits"), java.util.List.copyOf(Templates.ALL.keySet()));
+        for (String name : Templates.ALL.keySet()) {
+            SpecParser.Parsed small = SpecParser.parseTree(Templates.resolve(name, json.readTree("{}")));
+            SpecParser.Parsed paper = SpecParser.parseTree(Templates.resolve(name, json.readTree("{\"scale\": \"paper\"}")));
+            assertEquals(name, paper.spec().name());
+            assertEquals(true, paper.spec().train().steps() > small.spec().train().steps(), name);
+        }
+        SpecParser.Parsed p = SpecParser.parseTree(Templates.resolve("rank-collapse",
+                json.readTree("{\"scale\": \"paper\", \"train\": {\"steps\": 7}}")));
+        assertEquals(7, p.spec().train().steps(), "overrides apply after the paper overlay");
+        ProblemException bad = assertThrows(ProblemException.class,
+                () -> Templates.resolve("rank-collapse", json.readTree("{\"scale\": \"huge\"}")));
+        assertEquals("scale", bad.violations.get(0).field());
+    }
 }

@@ -39,9 +39,16 @@ public final class SpecValidator {
     public static final double ROW_SUM_TOLERANCE = 1e-9;
     /** Bad rows of a table named one by one; the rest are counted. */
     static final int MAX_ROW_VIOLATIONS = 20;
-    static final Set<String> MODEL_FAMILIES = Set.of("single-layer", "makkuva-minimal");
+    static final Set<String> MODEL_FAMILIES = Set.of(ModelSpec.SINGLE_LAYER, ModelSpec.MAKKUVA_MINIMAL, ModelSpec.DEEP,
+            ModelSpec.CLASSIFIER);
+    /** Data families a classifier reads (one label per example); the language-model families read markov data. */
+    static final Set<String> CLASSIFICATION_DATA = Set.of(DataSpec.SEQUENCE_CLASSIFICATION, DataSpec.NOISY_PATCH,
+            DataSpec.PATCH_IMAGE);
+    public static final int MAX_DEPTH = 64;
+    static final Set<String> RESIDUAL_SCALINGS = Set.of("none", "inv-sqrt-depth", "beta-over-depth");
+    static final Set<String> READOUTS = Set.of("linear", "fixed");
     static final Set<String> ATTENTIONS = Set.of("softmax", "gaussian", "linear");
-    static final Set<String> PARAMETERIZATIONS = Set.of("standard");
+    static final Set<String> PARAMETERIZATIONS = Set.of("standard", "mup", "depth-mup");
     static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank");
     static final Set<String> OPTIMIZERS = Set.of("gd", "sgd", "signgd", "adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine");
@@ -542,6 +549,7 @@ public final class SpecValidator {
         }
         oneOf(out, f + "attention", m.attention(), ATTENTIONS);
         oneOf(out, f + "parameterization", m.parameterization(), PARAMETERIZATIONS);
+        validateFamilyFields(m, d, f, out);
         oneOf(out, f + "init.scheme", m.init().scheme(), INIT_SCHEMES);
         Double std = m.init().std();
         if (std == null || !(std > 0 && std <= 10)) {
@@ -573,17 +581,76 @@ public final class SpecValidator {
         }
     }
 
+    /** What only some families read, and which data each family trains on. */
+    private static void validateFamilyFields(ModelSpec m, DataSpec d, String f, List<Violation> out) {
+        String fam = m.family();
+        boolean deep = ModelSpec.DEEP.equals(fam), classifier = ModelSpec.CLASSIFIER.equals(fam);
+        if (deep) {
+            range(out, f + "depth", m.depth(), 1, MAX_DEPTH);
+            oneOf(out, f + "residualScaling", m.residualScaling(), RESIDUAL_SCALINGS);
+            if (m.beta() == null || !(m.beta() > 0 && m.beta() <= 100)) {
+                out.add(new Violation(f + "beta", "must be in (0, 100]"));
+            }
+        } else {
+            if (m.depth() != null && m.depth() != 1) {
+                out.add(new Violation(f + "depth", "only the deep family has more than one layer (family " + fam + ")"));
+            }
+            if (m.residualScaling() != null && !"none".equals(m.residualScaling())) {
+                out.add(new Violation(f + "residualScaling", "is read only by the deep family"));
+            }
+            if (Boolean.TRUE.equals(m.layerNorm())) {
+                out.add(new Violation(f + "layerNorm", "is read only by the deep family"));
+            }
+            if (m.parameterization() != null && !"standard".equals(m.parameterization())) {
+                out.add(new Violation(f + "parameterization", "mup and depth-mup are defined for the deep family only"));
+            }
+        }
+        if (classifier) {
+            oneOf(out, f + "readout", m.readout(), READOUTS);
+            if (m.attention() != null && !Set.of("softmax", "gaussian").contains(m.attention())) {
+                out.add(new Violation(f + "attention", "the classifier's kernels are softmax and gaussian, not '" + m.attention() + "'"));
+            }
+            if (!"gaussian".equals(m.init().scheme())) {
+                out.add(new Violation(f + "init.scheme", "the classifier is initialized by 'gaussian' (std), not '" + m.init().scheme() + "'"));
+            }
+        } else if (m.readout() != null && !"linear".equals(m.readout())) {
+            out.add(new Violation(f + "readout", "is read only by the two-layer-classifier family"));
+        }
+        if (d.family() == null || !DATA_FAMILIES.contains(d.family()) || !MODEL_FAMILIES.contains(fam)) {
+            return; // named elsewhere
+        }
+        if (classifier && !CLASSIFICATION_DATA.contains(d.family())) {
+            out.add(new Violation(f + "family", "two-layer-classifier needs labelled data (data.family one of "
+                    + CLASSIFICATION_DATA.stream().sorted().toList() + "), got " + d.family()));
+        } else if (!classifier && !DataSpec.MARKOV.equals(d.family())) {
+            out.add(new Violation(f + "family", fam + " predicts the next token and needs markov data; for "
+                    + d.family() + " use two-layer-classifier"));
+        }
+    }
+
     /** The parameter names the engine builds for this model (dynamics-core's SingleLayerTransformer / MinimalTransformer). */
     static Set<String> parameterNames(ModelSpec m) {
-        Set<String> p = new java.util.LinkedHashSet<>(List.of("emb/wte", "emb/wpe", "layer0/attn/wq", "layer0/attn/wk",
-                "layer0/attn/wv", "layer0/attn/wo", "head/bias"));
-        if (!Boolean.FALSE.equals(m.mlp())) {
-            p.add("layer0/mlp/w1");
-            p.add("layer0/mlp/w2");
+        Set<String> p = new java.util.LinkedHashSet<>();
+        boolean classifier = ModelSpec.CLASSIFIER.equals(m.family());
+        if (classifier) {
+            p.addAll(List.of("emb/wte", "emb/wpe", "layer0/attn/wq", "layer0/attn/wk", "layer0/attn/wv", "head/w",
+                    "head/bias"));
+            return p;
+        }
+        p.addAll(List.of("emb/wte", "emb/wpe"));
+        int layers = ModelSpec.DEEP.equals(m.family()) && m.depth() != null ? Math.max(1, Math.min(m.depth(), MAX_DEPTH)) : 1;
+        for (int l = 0; l < layers; l++) {
+            String b = "layer" + l + "/";
+            p.addAll(List.of(b + "attn/wq", b + "attn/wk", b + "attn/wv", b + "attn/wo"));
+            if (!Boolean.FALSE.equals(m.mlp())) {
+                p.add(b + "mlp/w1");
+                p.add(b + "mlp/w2");
+            }
         }
         if (Boolean.FALSE.equals(m.tiedEmbedding())) {
             p.add("head/w");
         }
+        p.add("head/bias");
         return p;
     }
 

@@ -61,12 +61,17 @@ public final class SweepExpander {
 
     /** Whether a dotted path names a field of data, model or train that a sweep may set. */
     public static boolean isSweepable(String path) {
+        return fieldType(path) != null;
+    }
+
+    /** The type of the field a dotted path names (e.g. {@code List} for {@code train.trainable}); null if none. */
+    public static Class<?> fieldType(String path) {
         if (path == null) {
-            return false;
+            return null;
         }
         String[] parts = path.split("\\.");
         if (parts.length < 2) {
-            return false;
+            return null;
         }
         Class<?> type = switch (parts[0]) {
             case "data" -> DataSpec.class;
@@ -76,15 +81,15 @@ public final class SweepExpander {
         };
         for (int i = 1; i < parts.length; i++) {
             if (type == null || !type.isRecord()) {
-                return false;
+                return null;
             }
             RecordComponent rc = component(type, parts[i]);
             if (rc == null) {
-                return false;
+                return null;
             }
             type = rc.getType();
         }
-        return true;
+        return type;
     }
 
     /** The base spec (defaults applied) with the cell's values set, for one seed. */
