@@ -1,0 +1,132 @@
+package dev.tdlab.analysis.verdict;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A run's family-specific findings, read off its stored metric series: pure functions. They are what the templates'
+ * claims are judged on (see {@link Claims}), next to the GLOBAL/LOCAL verdict that every run gets.
+ *
+ * <ul>
+ *   <li><b>deep</b> (Noci et al.): {@code rankCollapseInit} / {@code rankCollapseFinal}: the rank-collapse measure
+ *       ‖X − 1x̄ᵀ‖_F / ‖X‖_F of the last layer's tokens at the first and the last measured step (0 = rank one);
+ *       {@code collapsed}: {@code rankCollapseInit < collapseThreshold}; {@code qkOverVGradInit}: at the first measured
+ *       step, the median over layers of (‖∇W_Q‖ + ‖∇W_K‖) / (2‖∇W_V‖) — Noci's vanishing query/key gradients make it
+ *       small.</li>
+ *   <li><b>two-layer-classifier</b> (Li et al., Song et al.): {@code finalTrainError}, {@code finalEvalError},
+ *       {@code initialTrainLoss}, {@code finalTrainLoss}; {@code trainConverged}: the train loss ends at or under
+ *       {@code convergedFraction} × its initial value; {@code trainConvergenceStep}: the first step after which it
+ *       stays there; {@code generalizationGap}: final eval error − Bayes error.</li>
+ * </ul>
+ */
+public final class Findings {
+
+    /** One stored series: steps ascending, values (NaN kept). */
+    public record Series(int[] steps, double[] values) {
+        public Series {
+            if (steps.length != values.length) {
+                throw new IllegalArgumentException("steps and values differ in length");
+            }
+        }
+
+        boolean isEmpty() {
+            return steps.length == 0;
+        }
+
+        double first() {
+            return values[0];
+        }
+
+        double last() {
+            return values[values.length - 1];
+        }
+    }
+
+    /** The thresholds that define the findings. */
+    public record Thresholds(double collapseThreshold, double convergedFraction) {
+    }
+
+    private Findings() {
+    }
+
+    /** The metric names whose series {@link #of} reads for a model family with {@code depth} layers. */
+    public static List<String> metricNames(String family, int depth) {
+        List<String> out = new ArrayList<>();
+        if ("deep".equals(family)) {
+            out.add("rank_collapse/layer" + (depth - 1));
+            for (int l = 0; l < depth; l++) {
+                out.add("grad_norm/layer" + l + "/q");
+                out.add("grad_norm/layer" + l + "/k");
+                out.add("grad_norm/layer" + l + "/v");
+            }
+        } else if ("two-layer-classifier".equals(family)) {
+            out.addAll(List.of("train_loss", "train_error", "eval_error"));
+        }
+        return out;
+    }
+
+    /** The findings of one run of {@code family}; empty for families without any. */
+    public static Map<String, Object> of(String family, int depth, Map<String, Series> series, Double bayesError,
+                                         Thresholds t) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if ("deep".equals(family)) {
+            Series rc = series.get("rank_collapse/layer" + (depth - 1));
+            if (rc != null && !rc.isEmpty()) {
+                out.put("rankCollapseInit", rc.first());
+                out.put("rankCollapseFinal", rc.last());
+                out.put("collapsed", rc.first() < t.collapseThreshold());
+            }
+            double[] ratios = new double[depth];
+            int n = 0;
+            for (int l = 0; l < depth; l++) {
+                Series q = series.get("grad_norm/layer" + l + "/q");
+                Series k = series.get("grad_norm/layer" + l + "/k");
+                Series v = series.get("grad_norm/layer" + l + "/v");
+                if (q == null || k == null || v == null || q.isEmpty() || k.isEmpty() || v.isEmpty()) {
+                    continue;
+                }
+                ratios[n++] = (q.first() + k.first()) / (2 * v.first());
+            }
+            if (n > 0) {
+                out.put("qkOverVGradInit", CellStats.median(java.util.Arrays.copyOf(ratios, n)));
+            }
+        } else if ("two-layer-classifier".equals(family)) {
+            Series loss = series.get("train_loss");
+            Series err = series.get("train_error");
+            Series eval = series.get("eval_error");
+            if (err != null && !err.isEmpty()) {
+                out.put("finalTrainError", err.last());
+            }
+            if (eval != null && !eval.isEmpty()) {
+                out.put("finalEvalError", eval.last());
+                if (bayesError != null) {
+                    out.put("generalizationGap", eval.last() - bayesError);
+                }
+            }
+            if (loss != null && !loss.isEmpty()) {
+                double target = t.convergedFraction() * loss.first();
+                out.put("initialTrainLoss", loss.first());
+                out.put("finalTrainLoss", loss.last());
+                Integer step = staysAtOrBelow(loss, target);
+                out.put("trainConverged", step != null);
+                out.put("trainConvergenceStep", step);
+            }
+        }
+        return out;
+    }
+
+    /** The first step from which every later value is ≤ target (NaN counts as above); null if the last is above. */
+    static Integer staysAtOrBelow(Series s, double target) {
+        Integer from = null;
+        for (int i = s.values().length - 1; i >= 0; i--) {
+            if (s.values()[i] <= target) {
+                from = s.steps()[i];
+            } else {
+                break;
+            }
+        }
+        return from;
+    }
+}
