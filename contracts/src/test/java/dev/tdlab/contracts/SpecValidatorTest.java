@@ -164,7 +164,9 @@ class SpecValidatorTest {
         sweep.put("model.depth", List.of(2, 8));
         sweep.put("model.residualScaling", List.of("none", "inv-sqrt-depth", "beta-over-depth"));
         assertEquals(List.of(), SpecValidator.validate(spec(markov(0.2, 0.3),
-                family("deep", null, null, "depth-mup", null), null, null, sweep)));
+                family("deep", null, null, "mup", null), null, null, sweep)));
+        assertTrue(fields(spec(markov(0.2, 0.3), family("deep", null, "none", "depth-mup", null), null, null, null))
+                .contains("model.residualScaling"));
         DataSpec patches = new DataSpec("noisy-patch", null, null, null, null, null, null, null, 64, 64).withDefaults();
         assertEquals(List.of(), SpecValidator.validate(spec(patches, family("two-layer-classifier", null, null, null, "fixed"),
                 new TrainSpec("signgd", 1e-3, 64, 10, List.of("all"), 5, null, null, null), null, null)));

@@ -49,7 +49,13 @@ public final class SpecValidator {
     static final Set<String> READOUTS = Set.of("linear", "fixed");
     static final Set<String> ATTENTIONS = Set.of("softmax", "gaussian", "linear");
     static final Set<String> PARAMETERIZATIONS = Set.of("standard", "mup", "depth-mup");
-    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank");
+    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank", "gpt2", "xavier");
+    /** Init schemes per family: the Makkuva code's for the one-layer token models; GPT-2 / Xavier for the deep stack. */
+    static final Map<String, Set<String>> FAMILY_INIT_SCHEMES = Map.of(
+            ModelSpec.SINGLE_LAYER, Set.of("gaussian", "base", "good", "lowrank"),
+            ModelSpec.MAKKUVA_MINIMAL, Set.of("gaussian", "base", "good", "lowrank"),
+            ModelSpec.DEEP, Set.of("gaussian", "gpt2", "xavier"),
+            ModelSpec.CLASSIFIER, Set.of("gaussian"));
     static final Set<String> OPTIMIZERS = Set.of("gd", "sgd", "signgd", "adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine");
     static final Set<String> TRAINABLE = Set.of("all", "emb", "q", "k", "v", "o", "qk", "qkv", "attn", "mlp", "head");
@@ -591,6 +597,12 @@ public final class SpecValidator {
             if (m.beta() == null || !(m.beta() > 0 && m.beta() <= 100)) {
                 out.add(new Violation(f + "beta", "must be in (0, 100]"));
             }
+            if ("depth-mup".equals(m.parameterization()) && "none".equals(m.residualScaling())) {
+                out.add(new Violation(f + "residualScaling", "depth-mup scales the residual branches: use inv-sqrt-depth or beta-over-depth"));
+            }
+            if (Boolean.TRUE.equals(m.layerNorm()) && m.dModel() != null && m.dModel() < 2) {
+                out.add(new Violation(f + "layerNorm", "needs dModel >= 2"));
+            }
         } else {
             if (m.depth() != null && m.depth() != 1) {
                 out.add(new Violation(f + "depth", "only the deep family has more than one layer (family " + fam + ")"));
@@ -605,13 +617,16 @@ public final class SpecValidator {
                 out.add(new Violation(f + "parameterization", "mup and depth-mup are defined for the deep family only"));
             }
         }
+        Set<String> schemes = FAMILY_INIT_SCHEMES.get(fam);
+        if (schemes != null && m.init().scheme() != null && INIT_SCHEMES.contains(m.init().scheme())
+                && !schemes.contains(m.init().scheme())) {
+            out.add(new Violation(f + "init.scheme", "family " + fam + " is initialized by one of "
+                    + schemes.stream().sorted().toList() + ", not '" + m.init().scheme() + "'"));
+        }
         if (classifier) {
             oneOf(out, f + "readout", m.readout(), READOUTS);
             if (m.attention() != null && !Set.of("softmax", "gaussian").contains(m.attention())) {
                 out.add(new Violation(f + "attention", "the classifier's kernels are softmax and gaussian, not '" + m.attention() + "'"));
-            }
-            if (!"gaussian".equals(m.init().scheme())) {
-                out.add(new Violation(f + "init.scheme", "the classifier is initialized by 'gaussian' (std), not '" + m.init().scheme() + "'"));
             }
         } else if (m.readout() != null && !"linear".equals(m.readout())) {
             out.add(new Violation(f + "readout", "is read only by the two-layer-classifier family"));
