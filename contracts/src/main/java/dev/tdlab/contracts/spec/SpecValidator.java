@@ -47,15 +47,18 @@ public final class SpecValidator {
     public static final int MAX_DEPTH = 64;
     static final Set<String> RESIDUAL_SCALINGS = Set.of("none", "inv-sqrt-depth", "beta-over-depth");
     static final Set<String> READOUTS = Set.of("linear", "fixed");
-    static final Set<String> ATTENTIONS = Set.of("softmax", "gaussian", "linear");
+    static final Set<String> ATTENTIONS = Set.of("softmax", "gaussian", "linear", "gaussian-unnormalized");
+    /** Kernels per family: the classifier attends over patches (no linear kernel; Song's unnormalized Gaussian). */
+    static final Set<String> TOKEN_ATTENTIONS = Set.of("softmax", "gaussian", "linear");
+    static final Set<String> CLASSIFIER_ATTENTIONS = Set.of("softmax", "gaussian", "gaussian-unnormalized");
     static final Set<String> PARAMETERIZATIONS = Set.of("standard", "mup", "depth-mup");
-    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank", "gpt2", "xavier");
+    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank", "gpt2", "xavier", "fan-in", "auto");
     /** Init schemes per family: the Makkuva code's for the one-layer token models; GPT-2 / Xavier for the deep stack. */
     static final Map<String, Set<String>> FAMILY_INIT_SCHEMES = Map.of(
             ModelSpec.SINGLE_LAYER, Set.of("gaussian", "base", "good", "lowrank"),
             ModelSpec.MAKKUVA_MINIMAL, Set.of("gaussian", "base", "good", "lowrank"),
-            ModelSpec.DEEP, Set.of("gaussian", "gpt2", "xavier"),
-            ModelSpec.CLASSIFIER, Set.of("gaussian"));
+            ModelSpec.DEEP, Set.of("gaussian", "gpt2", "xavier", "auto"),
+            ModelSpec.CLASSIFIER, Set.of("gaussian", "fan-in"));
     static final Set<String> OPTIMIZERS = Set.of("gd", "sgd", "signgd", "adam", "adamw");
     static final Set<String> SCHEDULES = Set.of("constant", "cosine");
     static final Set<String> TRAINABLE = Set.of("all", "emb", "q", "k", "v", "o", "qk", "qkv", "attn", "mlp", "head");
@@ -625,10 +628,17 @@ public final class SpecValidator {
         }
         if (classifier) {
             oneOf(out, f + "readout", m.readout(), READOUTS);
-            if (m.attention() != null && !Set.of("softmax", "gaussian").contains(m.attention())) {
-                out.add(new Violation(f + "attention", "the classifier's kernels are softmax and gaussian, not '" + m.attention() + "'"));
+            if (m.attention() != null && ATTENTIONS.contains(m.attention()) && !CLASSIFIER_ATTENTIONS.contains(m.attention())) {
+                out.add(new Violation(f + "attention", "the classifier's kernels are " + CLASSIFIER_ATTENTIONS.stream().sorted().toList()
+                        + ", not '" + m.attention() + "'"));
             }
-        } else if (m.readout() != null && !"linear".equals(m.readout())) {
+            if ("fixed".equals(m.readout()) && m.dModel() != null && m.dModel() % 2 != 0) {
+                out.add(new Violation(f + "dModel", "readout fixed splits the values into +1 and -1 halves: dModel must be even"));
+            }
+        } else if (m.attention() != null && ATTENTIONS.contains(m.attention()) && !TOKEN_ATTENTIONS.contains(m.attention())) {
+            out.add(new Violation(f + "attention", "family " + fam + " has the kernels " + TOKEN_ATTENTIONS.stream().sorted().toList()));
+        }
+        if (!classifier && m.readout() != null && !"linear".equals(m.readout())) {
             out.add(new Violation(f + "readout", "is read only by the two-layer-classifier family"));
         }
         if (d.family() == null || !DATA_FAMILIES.contains(d.family()) || !MODEL_FAMILIES.contains(fam)) {

@@ -20,7 +20,7 @@ import java.util.Arrays;
  *
  * In numpy: {@code np.frombuffer(b, dtype=[('y','i1'),('yClean','i1'),('aux0','u1'),('aux1','u1'),('x','<f4',(P,D))])}.
  */
-public final class PatchDataset {
+public final class PatchDataset implements Dataset {
 
     public static final int HEADER_BYTES = 4;
 
@@ -56,6 +56,12 @@ public final class PatchDataset {
     }
 
     public int examples() {
+        return examples;
+    }
+
+    /** {@link #examples()}. */
+    @Override
+    public int size() {
         return examples;
     }
 

@@ -5,7 +5,7 @@ package dev.tdlab.core.data;
  * unsigned bytes (so {@code vocab <= 256}). The model context is {@code seqLen}: for sequence {@code s} the inputs are
  * tokens {@code 0..seqLen-1} and the targets tokens {@code 1..seqLen}.
  */
-public final class TokenDataset {
+public final class TokenDataset implements Dataset {
 
     private final byte[] tokens;
     private final int numSequences;
@@ -53,6 +53,12 @@ public final class TokenDataset {
     }
 
     public int numSequences() {
+        return numSequences;
+    }
+
+    /** {@link #numSequences()}. */
+    @Override
+    public int size() {
         return numSequences;
     }
 

@@ -2,10 +2,12 @@ package dev.tdlab.core.model;
 
 /**
  * A model family's config record: {@link SingleLayerConfig} (Makkuva's single-layer transformer on one-hot tokens) or
- * {@link MinimalConfig} (the exact minimal model of the Makkuva code: scalar tokens, one logit). {@link Models#of}
- * turns one into the {@link ModelDefinition} the trainer uses.
+ * {@link MinimalConfig} (the exact minimal model of the Makkuva code: scalar tokens, one logit), {@link DeepConfig}
+ * (L blocks with residual scaling and a parameterization: Noci, Bordelon), {@link ClassifierConfig} (one attention
+ * layer and a readout to one logit over patches or tokens: Li, Song). {@link Models#of} turns one into the
+ * {@link ModelDefinition} the trainer uses.
  */
-public sealed interface ModelConfig permits SingleLayerConfig, MinimalConfig {
+public sealed interface ModelConfig permits SingleLayerConfig, MinimalConfig, DeepConfig, ClassifierConfig {
 
     /** Context length T. */
     int seqLen();

@@ -38,6 +38,24 @@ public interface ModelDefinition {
     List<String> attentionEntropies();
 
     /**
+     * The family's extra scalar graph outputs, as metric name → graph variable, fetched with the attention entropies
+     * every {@code metricsEvery} steps (e.g. the deep family's {@code rank_collapse/layer3} → {@code
+     * layer3/rank_collapse}); empty by default.
+     */
+    default Map<String, String> familyMetrics() {
+        return Map.of();
+    }
+
+    /**
+     * Gradient-norm metrics reported every {@code metricsEvery} steps, as metric name → parameters whose joint L2
+     * norm it is (only their trainable ones; a metric with none is skipped), e.g. the deep family's
+     * {@code grad_norm/layer3/q} → [{@code layer3/attn/wq}]; empty by default.
+     */
+    default Map<String, List<String>> layerGradNorms() {
+        return Map.of();
+    }
+
+    /**
      * The parameters that {@code groups} name (union, in parameter order); see {@link ParameterGroups}.
      *
      * @throws IllegalArgumentException naming the group, for an unknown group or one that names no parameter here

@@ -15,6 +15,8 @@ public final class Models {
     public static ModelDefinition of(ModelConfig config) {
         if (config instanceof SingleLayerConfig c) return new SingleLayer(c);
         if (config instanceof MinimalConfig c) return new Minimal(c);
+        if (config instanceof DeepConfig c) return new Deep(c);
+        if (config instanceof ClassifierConfig c) return new Classifier(c);
         throw new IllegalArgumentException("unknown model config " + config);
     }
 
@@ -80,6 +82,74 @@ public final class Models {
 
         @Override public List<String> attentionEntropies() {
             return config.attention().equals("linear") ? List.of() : List.of(SingleLayerTransformer.ATTN_ENTROPY);
+        }
+    }
+
+    private record Deep(DeepConfig config) implements ModelDefinition {
+        @Override public boolean scalarInput() {
+            return false;
+        }
+
+        @Override public List<String> parameterNames() {
+            return DeepTransformer.parameterNames(config);
+        }
+
+        @Override public Map<String, long[]> shapes() {
+            return DeepTransformer.shapes(config);
+        }
+
+        @Override public Map<String, double[]> initialParameters(long seed) {
+            return DeepTransformer.initialParameters(config, seed);
+        }
+
+        @Override public SameDiff build(DataType dtype, Map<String, double[]> params) {
+            return DeepTransformer.build(config, dtype, params);
+        }
+
+        @Override public boolean weightDecay(String parameter) {
+            return decays(parameter, shapes());
+        }
+
+        @Override public List<String> attentionEntropies() {
+            return DeepTransformer.attentionEntropies(config);
+        }
+
+        @Override public Map<String, String> familyMetrics() {
+            return DeepTransformer.familyMetrics(config);
+        }
+
+        @Override public Map<String, List<String>> layerGradNorms() {
+            return DeepTransformer.layerGradNorms(config);
+        }
+    }
+
+    private record Classifier(ClassifierConfig config) implements ModelDefinition {
+        @Override public boolean scalarInput() {
+            return false;
+        }
+
+        @Override public List<String> parameterNames() {
+            return PatchClassifier.parameterNames(config);
+        }
+
+        @Override public Map<String, long[]> shapes() {
+            return PatchClassifier.shapes(config);
+        }
+
+        @Override public Map<String, double[]> initialParameters(long seed) {
+            return PatchClassifier.initialParameters(config, seed);
+        }
+
+        @Override public SameDiff build(DataType dtype, Map<String, double[]> params) {
+            return PatchClassifier.build(config, dtype, params);
+        }
+
+        @Override public boolean weightDecay(String parameter) {
+            return decays(parameter, shapes());
+        }
+
+        @Override public List<String> attentionEntropies() {
+            return config.attention().equals("gaussian-unnormalized") ? List.of() : List.of(PatchClassifier.ATTN_ENTROPY);
         }
     }
 }

@@ -11,7 +11,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * One-hot [B,T,V], or (scalar models) the token values as floats [B,T]. Filled in Java and copied into the ND4J
  * buffers, so a training run allocates them once.
  */
-final class OneHotBatch {
+final class OneHotBatch implements Feed {
     final int b, t, v;
     final boolean scalar;
     final INDArray x, y;
@@ -31,6 +31,16 @@ final class OneHotBatch {
         yf = f ? new float[n] : null;
         xd = f ? null : new double[n];
         yd = f ? null : new double[n];
+    }
+
+    @Override
+    public INDArray x() {
+        return x;
+    }
+
+    @Override
+    public INDArray y() {
+        return y;
     }
 
     OneHotBatch(int b, int t, int v, DataType dtype) {

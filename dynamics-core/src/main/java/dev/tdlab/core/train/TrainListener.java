@@ -21,7 +21,11 @@ public interface TrainListener {
      * Every step: {@code param_norm/G} and {@code grad_norm/G} (L2 norms per parameter group G of
      * dev.tdlab.core.model.ParameterGroups#NORM_GROUPS; gradient norms for trainable groups only). Every
      * {@code metricsEvery} steps also {@code attn_entropy/layerL}: the mean entropy (nats) of the attention rows on that
-     * step's batch (softmax and gaussian kernels; at most ln T). The map is fresh on each call.
+     * step's batch (softmax and gaussian kernels; at most ln T), and the family's own metrics
+     * (dev.tdlab.core.model.ModelDefinition#familyMetrics and #layerGradNorms; the deep family: {@code
+     * rank_collapse/emb}, {@code rank_collapse/layerL}, {@code grad_norm/layerL/q|k|v}). Classification sets add
+     * {@code train_error} every step, {@code eval_error} and {@code eval_error_stderr} on evaluation steps, and on
+     * noisy-patch data {@code probe/*} every {@code metricsEvery} steps (see Trainer). The map is fresh on each call.
      */
     default void onMetrics(int step, java.util.Map<String, Double> metrics) {
     }

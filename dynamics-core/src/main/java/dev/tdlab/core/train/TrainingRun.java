@@ -82,8 +82,8 @@ final class TrainingRun {
      * Loss (mean over the batch's B*T targets) and gradients (row-major doubles, trainable order) on one batch; the
      * requested extra scalar outputs go into {@code extraOut} by name.
      */
-    double lossAndGradients(OneHotBatch batch, double[][] gradsOut, List<String> extra, Map<String, Double> extraOut) {
-        Map<String, INDArray> ph = Map.of(INPUT, batch.x, TARGET, batch.y);
+    double lossAndGradients(Feed batch, double[][] gradsOut, List<String> extra, Map<String, Double> extraOut) {
+        Map<String, INDArray> ph = Map.of(INPUT, batch.x(), TARGET, batch.y());
         List<String> outs = new ArrayList<>();
         outs.add(LOSS);
         outs.addAll(extra);

@@ -2,6 +2,9 @@ package dev.tdlab.trainer.runner;
 
 import dev.tdlab.contracts.events.DatasetReady;
 import dev.tdlab.contracts.spec.DataSpec;
+import dev.tdlab.core.data.Dataset;
+import dev.tdlab.core.data.LabeledSequences;
+import dev.tdlab.core.data.PatchDataset;
 import dev.tdlab.core.data.TokenCodec;
 import dev.tdlab.core.data.TokenDataset;
 
@@ -14,44 +17,126 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * Fetches a dataset's shards from data-gen over REST, checks each shard's checksum and decodes it by its
- * {@code X-Encoding}: {@code bits1} (V = 2, one bit per token, least significant bit first) or {@code u8} (one byte per
- * token; also what a server without the header sends). Only token datasets of the {@code markov} family (fixed or
- * in-context chains) can be trained as next-token prediction; any other family is refused with a clear error.
+ * {@code X-Encoding}: {@code bits1} (V = 2, one bit per token, least significant bit first), {@code u8} (one byte per
+ * token; also what a server without the header sends), {@code labeled-bits1} / {@code labeled-u8} (one label byte per
+ * sequence, then the tokens; sequence-classification) or {@code patch-f32} (PatchDataset records; noisy-patch,
+ * patch-image). The result is the train split and the eval split as the engine's {@link Dataset}s.
  */
 final class DatasetClient {
 
     // HTTP/1.1: the JDK's HTTP/2 client and Vert.x disagreed on frame sizes for large shards (1 run in 112 failed)
+    /**
+     * data-gen's service token ({@code tdlab.service-token}, env TDLAB_SERVICE_TOKEN), sent as a bearer token when set:
+     * data-gen serves datasets only to the services that hold it.
+     */
+    private static final String SERVICE_TOKEN = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+            .getOptionalValue("tdlab.service-token", String.class).filter(t -> !t.isBlank()).orElse(null);
+
+    static HttpRequest.Builder authorized(HttpRequest.Builder b) {
+        return SERVICE_TOKEN == null ? b : b.header("Authorization", "Bearer " + SERVICE_TOKEN);
+    }
+
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    /** The train split (first) and the eval split (second). */
-    TokenDataset[] fetch(DatasetReady r) throws IOException, InterruptedException {
-        DataSpec data = r.planned() == null || r.planned().run() == null ? null : r.planned().run().data();
-        String family = data == null || data.family() == null ? DataSpec.MARKOV : data.family();
-        if (!DataSpec.MARKOV.equals(family)) {
-            throw new UnsupportedOperationException("data family '" + family + "' is generated and served by data-gen "
-                    + "(dataset " + r.datasetId() + "), but this trainer has no model for it yet: it trains next-token "
-                    + "prediction on markov data only");
-        }
-        int row = r.seqLen() + 1;
-        byte[] train = new byte[r.trainSequences() * row];
-        byte[] eval = new byte[r.evalSequences() * row];
-        fill(r, 0, r.shardCount(), train);
-        fill(r, r.shardCount(), r.evalShardCount(), eval);
-        return new TokenDataset[]{
-                new TokenDataset(train, r.trainSequences(), r.seqLen(), r.vocab()),
-                new TokenDataset(eval, r.evalSequences(), r.seqLen(), r.vocab())};
+    /** One shard as served: its encoding, the items in it, its body. */
+    private record Shard(int n, String encoding, int items, byte[] body) {
     }
 
-    private void fill(DatasetReady r, int first, int count, byte[] into) throws IOException, InterruptedException {
-        int at = 0;
+    /** The train split (first) and the eval split (second). */
+    Dataset[] fetch(DatasetReady r) throws IOException, InterruptedException {
+        DataSpec data = r.planned() == null || r.planned().run() == null ? null : r.planned().run().data();
+        String family = data == null || data.family() == null ? DataSpec.MARKOV : data.family();
+        return switch (family) {
+            case DataSpec.MARKOV -> new Dataset[]{
+                    tokens(r, shards(r, 0, r.shardCount()), r.trainSequences(), false).tokens(),
+                    tokens(r, shards(r, r.shardCount(), r.evalShardCount()), r.evalSequences(), false).tokens()};
+            case DataSpec.SEQUENCE_CLASSIFICATION -> new Dataset[]{
+                    tokens(r, shards(r, 0, r.shardCount()), r.trainSequences(), true),
+                    tokens(r, shards(r, r.shardCount(), r.evalShardCount()), r.evalSequences(), true)};
+            case DataSpec.NOISY_PATCH, DataSpec.PATCH_IMAGE -> new Dataset[]{
+                    patches(r, shards(r, 0, r.shardCount()), r.trainSequences()),
+                    patches(r, shards(r, r.shardCount(), r.evalShardCount()), r.evalSequences())};
+            default -> throw new UnsupportedOperationException("data family '" + family + "' of dataset "
+                    + r.datasetId() + " has no decoder in this trainer");
+        };
+    }
+
+    /** Token sequences (with their labels when {@code labeled}); for markov data use {@code .tokens()}. */
+    private LabeledSequences tokens(DatasetReady r, List<Shard> shards, int expected, boolean labeled) throws IOException {
         int row = r.seqLen() + 1;
+        byte[] tokens = new byte[expected * row];
+        byte[] labels = new byte[expected];
+        int at = 0, items = 0;
+        for (Shard s : shards) {
+            boolean hasLabels = s.encoding().startsWith("labeled-");
+            if (hasLabels != labeled) {
+                throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '" + s.encoding()
+                        + "', expected " + (labeled ? "a labeled" : "a token") + " encoding");
+            }
+            String enc = hasLabels ? s.encoding().substring("labeled-".length()) : s.encoding();
+            int skip = hasLabels ? s.items() : 0;
+            if (items + s.items() > expected || s.body().length < skip) {
+                throw new IOException("dataset " + r.datasetId() + " has more sequences than announced");
+            }
+            if (hasLabels) System.arraycopy(s.body(), 0, labels, items, s.items());
+            byte[] body = java.util.Arrays.copyOfRange(s.body(), skip, s.body().length);
+            byte[] decoded;
+            try {
+                decoded = switch (enc) {
+                    case "u8", "bits1" -> TokenCodec.decode(body, "bits1".equals(enc) ? 2 : r.vocab(), s.items() * row);
+                    default -> throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '"
+                            + s.encoding() + "', which the trainer cannot read");
+                };
+            } catch (IllegalArgumentException e) {
+                throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " does not decode: " + e.getMessage(), e);
+            }
+            System.arraycopy(decoded, 0, tokens, at, decoded.length);
+            at += decoded.length;
+            items += s.items();
+        }
+        if (items != expected) {
+            throw new IOException("dataset " + r.datasetId() + ": got " + items + " sequences, expected " + expected);
+        }
+        return new LabeledSequences(labels, new TokenDataset(tokens, expected, r.seqLen(), r.vocab()));
+    }
+
+    /** Patch examples; the patch dimension follows from the record size (seqLen carries the patches per example). */
+    private PatchDataset patches(DatasetReady r, List<Shard> shards, int expected) throws IOException {
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        int items = 0;
+        for (Shard s : shards) {
+            if (!"patch-f32".equals(s.encoding())) {
+                throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '" + s.encoding()
+                        + "', expected patch-f32");
+            }
+            all.write(s.body());
+            items += s.items();
+        }
+        int patches = r.seqLen();
+        byte[] records = all.toByteArray();
+        if (items != expected || patches < 1 || records.length % expected != 0) {
+            throw new IOException("dataset " + r.datasetId() + ": got " + items + " examples in " + records.length
+                    + " bytes, expected " + expected);
+        }
+        int recordBytes = records.length / expected;
+        int dim = (recordBytes - PatchDataset.HEADER_BYTES) / (4 * patches);
+        if (dim < 1 || PatchDataset.recordBytes(patches, dim) != recordBytes) {
+            throw new IOException("dataset " + r.datasetId() + ": records of " + recordBytes + " bytes do not hold "
+                    + patches + " patches");
+        }
+        return PatchDataset.of(records, expected, patches, dim);
+    }
+
+    private List<Shard> shards(DatasetReady r, int first, int count) throws IOException, InterruptedException {
+        List<Shard> out = new java.util.ArrayList<>();
         for (int n = first; n < first + count; n++) {
             URI uri = URI.create(r.dataUrl() + "/api/v1/datasets/" + r.datasetId() + "/shards/" + n);
-            HttpResponse<byte[]> resp = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofMinutes(2)).GET().build(),
+            HttpResponse<byte[]> resp = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofMinutes(2)).GET().build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             if (resp.statusCode() != 200) {
                 throw new IOException("GET " + uri + " answered " + resp.statusCode());
@@ -62,27 +147,11 @@ final class DatasetClient {
                 throw new IOException("shard " + n + " of dataset " + r.datasetId() + " failed its checksum");
             }
             String encoding = resp.headers().firstValue("X-Encoding").orElse("u8");
-            int sequences = resp.headers().firstValue("X-Sequences").map(Integer::parseInt)
-                    .orElse(body.length / row);
-            byte[] tokens;
-            try {
-                tokens = switch (encoding) {
-                    case "u8", "bits1" -> TokenCodec.decode(body, "bits1".equals(encoding) ? 2 : r.vocab(), sequences * row);
-                    default -> throw new IOException("shard " + n + " of dataset " + r.datasetId() + " has encoding '"
-                            + encoding + "', which the trainer cannot read");
-                };
-            } catch (IllegalArgumentException e) {
-                throw new IOException("shard " + n + " of dataset " + r.datasetId() + " does not decode: " + e.getMessage(), e);
-            }
-            if (at + tokens.length > into.length) {
-                throw new IOException("dataset " + r.datasetId() + " has more tokens than announced");
-            }
-            System.arraycopy(tokens, 0, into, at, tokens.length);
-            at += tokens.length;
+            int items = resp.headers().firstValue("X-Sequences").map(Integer::parseInt)
+                    .orElse(body.length / (r.seqLen() + 1));
+            out.add(new Shard(n, encoding, items, body));
         }
-        if (at != into.length) {
-            throw new IOException("dataset " + r.datasetId() + ": got " + at + " tokens, expected " + into.length);
-        }
+        return out;
     }
 
     private static String sha256(byte[] b) {

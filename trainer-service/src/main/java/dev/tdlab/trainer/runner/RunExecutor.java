@@ -6,8 +6,12 @@ import dev.tdlab.contracts.events.DatasetReady;
 import dev.tdlab.contracts.events.MetricBatch;
 import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.contracts.events.RunStatus;
+import dev.tdlab.contracts.spec.DataSpec;
+import dev.tdlab.contracts.spec.ModelSpec;
 import dev.tdlab.contracts.spec.RunSpec;
-import dev.tdlab.core.data.TokenDataset;
+import dev.tdlab.core.data.Dataset;
+import dev.tdlab.core.model.ClassifierConfig;
+import dev.tdlab.core.model.DeepConfig;
 import dev.tdlab.core.model.MinimalConfig;
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.SingleLayerConfig;
@@ -144,7 +148,7 @@ public class RunExecutor {
         send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(), startStep,
                 total, 0));
         try {
-            TokenDataset[] data = new DatasetClient().fetch(ready);
+            Dataset[] data = new DatasetClient().fetch(ready);
             Listener listener = new Listener(c, total, t0, spec.train().evalEvery());
             TrainResult result = Trainer.train(modelConfig(spec, ready), optimizerConfig(spec),
                     new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed(),
@@ -188,17 +192,57 @@ public class RunExecutor {
         if (m.init().values() != null) {
             m.init().values().forEach((k, v) -> values.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
         }
-        if ("makkuva-minimal".equals(m.family())) {
+        if (ModelSpec.MAKKUVA_MINIMAL.equals(m.family())) {
             return new MinimalConfig(r.seqLen(), m.dModel(), m.heads(), m.mlp(), m.tiedEmbedding(), m.init().scheme(),
                     m.init().std(), vStd, m.attention(), values);
+        }
+        if (ModelSpec.DEEP.equals(m.family())) {
+            // auto: xavier under the standard parameterization, N(0, std^2) under mup / depth-mup (1/sqrt(fan-in) is in
+            // their forward pass): the same function at init, so a sweep over the parameterization compares like with like
+            String scheme = !"auto".equals(m.init().scheme()) ? m.init().scheme()
+                    : "standard".equals(m.parameterization()) ? "xavier" : "gaussian";
+            return new DeepConfig(r.vocab(), r.seqLen(), m.dModel(), m.heads(), m.depth(), m.residualScaling(), m.beta(),
+                    m.layerNorm(), m.mlp(), 4, m.tiedEmbedding(), m.attention(), m.parameterization(), scheme,
+                    m.init().std(), values);
+        }
+        if (ModelSpec.CLASSIFIER.equals(m.family())) {
+            return classifierConfig(s, r, values);
         }
         return new SingleLayerConfig(r.vocab(), r.seqLen(), m.dModel(), m.heads(), m.mlp(), 4, m.tiedEmbedding(),
                 m.init().scheme(), m.init().std(), m.attention(), vStd, values);
     }
 
+    /**
+     * The two-layer classifier: {@code readout: fixed} is Li et al.'s model (sum over queries, unscaled scores, ±1/m_v
+     * second layer, values of width dModel = 2·m_v); {@code readout: linear} Song et al.'s (mean pooling, scores scaled
+     * by 1/√width, a trained linear readout). Patches enter as they are (D from the data); tokens through a learned
+     * embedding of width dModel. The attention width (queries, keys, values) is dModel.
+     */
+    static ClassifierConfig classifierConfig(RunSpec s, DatasetReady r, java.util.Map<String, double[]> values) {
+        var m = s.model();
+        var d = s.data();
+        boolean li = "fixed".equals(m.readout());
+        boolean tokens = DataSpec.SEQUENCE_CLASSIFICATION.equals(d.family());
+        int inputDim = tokens ? r.vocab() : DataSpec.PATCH_IMAGE.equals(d.family()) ? d.patchSize() * d.patchSize() : d.dim();
+        return new ClassifierConfig(tokens ? "tokens" : "patches", r.seqLen(), inputDim, tokens ? m.dModel() : 0,
+                m.heads(), m.dModel(), m.dModel(), m.attention(), !li, li ? "sum" : "mean", m.readout(), m.init().scheme(),
+                m.init().std(), m.init().std(), values);
+    }
+
+    /**
+     * The optimizer of the spec. For the deep family under {@code mup} / {@code depth-mup}, {@code train.lr} is the base
+     * rate η₀ and the rate used is η₀ times Bordelon et al.'s width/depth multiplier ({@link DeepConfig#lrMultiplier}),
+     * so that one η₀ means the same at every width: that is what a learning-rate-transfer sweep compares.
+     */
     static OptimizerConfig optimizerConfig(RunSpec s) {
-        OptimizerConfig d = OptimizerConfig.of(s.train().optimizer(), s.train().lr());
-        return new OptimizerConfig(s.train().optimizer(), s.train().lr(), d.beta1(), d.beta2(), d.eps(),
+        double lr = s.train().lr();
+        var m = s.model();
+        if (ModelSpec.DEEP.equals(m.family()) && !"standard".equals(m.parameterization())) {
+            lr *= DeepConfig.lrMultiplier(m.parameterization(), s.train().optimizer(), m.dModel() / m.heads(), m.heads(),
+                    m.depth(), m.residualScaling());
+        }
+        OptimizerConfig d = OptimizerConfig.of(s.train().optimizer(), lr);
+        return new OptimizerConfig(s.train().optimizer(), lr, d.beta1(), d.beta2(), d.eps(),
                 s.train().weightDecay(), s.train().schedule(), s.train().warmup());
     }
 
@@ -237,10 +281,13 @@ public class RunExecutor {
             this.evalEvery = evalEvery;
         }
 
-        /** Parameter and gradient norms per group, attention entropy: sent at the eval steps only (volume). */
+        /**
+         * Parameter and gradient norms per group, attention entropy, family metrics (rank collapse, stage probes):
+         * sent at step 1 (the gradients at the initialization) and at the eval steps (volume).
+         */
         @Override
         public void onMetrics(int step, java.util.Map<String, Double> named) {
-            if (step % evalEvery == 0 || step == total) {
+            if (step == 1 || step % evalEvery == 0 || step == total) {
                 named.forEach((name, value) -> buffer.add(name, step, value));
             }
         }
