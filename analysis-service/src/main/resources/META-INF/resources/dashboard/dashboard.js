@@ -17,10 +17,57 @@ function el(tag, attrs = {}, ...kids) {
 const fmt = (x, d = 6) => (x == null ? '' : Number(x).toFixed(d));
 const cellLabel = (cell) => Object.entries(cell).map(([k, v]) => `${k.split('.').pop()}=${v}`).join(' ') || '-';
 
+// API token: every API call sends it (Authorization: Bearer); kept in localStorage. A link may carry it once in
+// its fragment (#token=… or #/e/ID?token=…, never sent to the server): it is stored and removed from the address.
+const TOKEN_KEY = 'tdlab.token';
+const token = () => localStorage.getItem(TOKEN_KEY) || '';
+const authHeaders = () => (token() ? { Authorization: `Bearer ${token()}` } : {});
+function tokenFromFragment() {
+  const m = location.hash.match(/[#?&]token=([^&]+)/);
+  if (!m) return;
+  localStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
+  const rest = location.hash.replace(/[?&]?token=[^&]+/, '').replace(/^#&/, '#');
+  history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
+}
+function tokenField() {
+  const box = el('input', { id: 'token', type: 'password', placeholder: 'API token', autocomplete: 'off', size: 24 });
+  box.value = token();
+  const save = el('button', { id: 'save-token', type: 'button' }, 'use');
+  save.addEventListener('click', () => { localStorage.setItem(TOKEN_KEY, box.value.trim()); route(); });
+  box.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') save.click(); });
+  document.getElementById('auth').replaceChildren(box, ' ', save);
+}
+
 async function get(path) {
-  const r = await fetch(API + path);
+  const r = await fetch(API + path, { headers: authHeaders() });
+  if (r.status === 401) throw new Error('401: enter an API token above (./lab up writes the admin token to .lab/token)');
   if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`);
   return r.json();
+}
+
+// report links: a plain link cannot send the token, so fetch with it and show the result
+async function openReport(ev) {
+  ev.preventDefault();
+  const a = ev.currentTarget;
+  const r = await fetch(a.getAttribute('href'), { headers: authHeaders() });
+  if (!r.ok) { alert(`${a.getAttribute('href')}: HTTP ${r.status}`); return; }
+  if (a.dataset.kind === 'html') {
+    const w = window.open('', '_blank');
+    w.document.write(await r.text());
+    w.document.close();
+  } else {
+    const url = URL.createObjectURL(await r.blob());
+    const d = el('a', { href: url, download: a.dataset.file });
+    document.body.append(d);
+    d.click();
+    d.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+}
+function reportLink(id, suffix, label, kind) {
+  const a = el('a', { href: `${API}/experiments/${id}/report${suffix}`, 'data-kind': kind, 'data-file': `${id}${suffix || '.html'}` }, label);
+  a.addEventListener('click', openReport);
+  return a;
 }
 
 async function listView() {
@@ -126,8 +173,8 @@ async function experimentView(id) {
   const chartHost = el('div', { class: 'charts', id: 'charts' });
   const phaseHost = el('div', { id: 'phase-host' });
   app.replaceChildren(el('h2', {}, e.name, ' ', status),
-    el('p', { class: 'muted' }, `${e.runCount} runs · `, el('a', { href: `${API}/experiments/${id}/report` }, 'report'), ' · ',
-      el('a', { href: `${API}/experiments/${id}/report.csv` }, 'csv'), ' · ', el('a', { href: `${API}/experiments/${id}/report.json` }, 'json')),
+    el('p', { class: 'muted' }, `${e.runCount} runs · `, reportLink(id, '', 'report', 'html'), ' · ',
+      reportLink(id, '.csv', 'csv', 'file'), ' · ', reportLink(id, '.json', 'json', 'file')),
     table, el('h3', {}, 'Loss curves'), chartHost, el('h3', {}, 'Compare runs'), el('div', { id: 'compare' }),
     el('h3', {}, 'Phase diagram'), phaseHost);
   const runs = new Map();
@@ -135,7 +182,8 @@ async function experimentView(id) {
     runs.set(r.id, r);
     table.append(runRow(r));
     const s = chartFor(r, chartHost);
-    get(`/runs/${r.id}/metrics?names=train_loss&maxPoints=400`).then((m) => {
+    // a run that has not reported train_loss yet would get a 400 (unknown metric); the stream brings its points
+    if (r.lastTrainLoss != null) get(`/runs/${r.id}/metrics?names=train_loss&maxPoints=400`).then((m) => {
       const tl = m.metrics.train_loss;
       if (tl) append(s, tl.steps, tl.values);
     });
@@ -145,7 +193,8 @@ async function experimentView(id) {
   refreshPhase();
   if (source) source.close();
   if (['FINISHED', 'FAILED', 'CANCELLED'].includes(e.status)) return;
-  source = new EventSource(`${API}/experiments/${id}/stream`);
+  // EventSource cannot send headers: the stream endpoint (only it) takes the token as ?access_token=
+  source = new EventSource(`${API}/experiments/${id}/stream?access_token=${encodeURIComponent(token())}`);
   const update = (runId, patch) => {
     const r = Object.assign(runs.get(runId) || {}, patch);
     runs.set(runId, r);
@@ -180,5 +229,7 @@ async function route() {
     app.replaceChildren(el('p', { class: 'DIVERGED' }, String(err)));
   }
 }
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => { tokenFromFragment(); route(); });
+tokenFromFragment();
+tokenField();
 route();

@@ -23,7 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The dashboard in headless Chromium (Debian's package) against the real stack: the experiments list
  * loads, and while a run trains its page shows the run and a loss curve with points, with no errors
- * on the console. A screenshot of the finished experiment is left in target/dashboard.png.
+ * on the console. A screenshot of the finished experiment is left in target/dashboard.png. Each fresh browser profile
+ * gets the API token in the URL's fragment (the dashboard stores it and removes it from the address).
  */
 class DashboardIT {
 
@@ -44,7 +45,7 @@ class DashboardIT {
         assertEquals(201, created.statusCode(), created.body());
         String id = s.json.readTree(created.body()).get("id").asText();
 
-        Browser list = chromium(s.analysisUrl + "/dashboard/", List.of("--dump-dom"));
+        Browser list = chromium(s.analysisUrl + "/dashboard/#token=" + s.adminToken, List.of("--dump-dom"));
         assertTrue(list.out.contains("dashboard-it"), "experiments list shows the experiment");
 
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
@@ -55,7 +56,7 @@ class DashboardIT {
         } while (System.nanoTime() < deadline && !(run.get("status").asText().equals("RUNNING") && run.get("step").asInt() >= 200));
         assertEquals("RUNNING", run.get("status").asText(), "the run must still be training when the page is opened");
 
-        Browser live = chromium(s.analysisUrl + "/dashboard/#/e/" + id, List.of("--dump-dom"));
+        Browser live = chromium(s.analysisUrl + "/dashboard/#/e/" + id + "?token=" + s.adminToken, List.of("--dump-dom"));
         assertTrue(live.out.contains("id=\"run-" + run.get("id").asText() + "\""), "run row shown");
         Matcher m = POINTS.matcher(live.out);
         assertTrue(m.find(), "a chart was drawn");
@@ -67,7 +68,7 @@ class DashboardIT {
             Thread.sleep(500);
         }
         Path png = Paths.get("target/dashboard.png").toAbsolutePath();
-        chromium(s.analysisUrl + "/dashboard/#/e/" + id, List.of("--screenshot=" + png, "--window-size=1280,1100"));
+        chromium(s.analysisUrl + "/dashboard/#/e/" + id + "?token=" + s.adminToken, List.of("--screenshot=" + png, "--window-size=1280,1100"));
         assertTrue(Files.size(png) > 10_000, "screenshot written");
     }
 

@@ -103,9 +103,7 @@ class ExperimentFlowIT {
 
     /** HTML report with plots and tables, JSON with the phase diagram, CSV with one row per run. */
     private static void assertReports(Stack s, String id, JsonNode runs) throws Exception {
-        HttpResponse<String> html = s.http.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/report")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> html = s.send(s.request("/api/v1/experiments/" + id + "/report"));
         assertEquals(200, html.statusCode());
         assertTrue(html.headers().firstValue("Content-Type").orElse("").startsWith("text/html"));
         for (JsonNode run : runs) {
@@ -123,9 +121,7 @@ class ExperimentFlowIT {
         assertEquals(2, json.get("phase").get("xs").size());
         assertEquals("below", json.get("phase").get("rows").get(0).get("cells").get(0).get("side").asText());
 
-        HttpResponse<String> csv = s.http.send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/report.csv")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> csv = s.send(s.request("/api/v1/experiments/" + id + "/report.csv"));
         assertEquals(200, csv.statusCode());
         String[] lines = csv.body().split("\n");
         assertEquals(5, lines.length, csv.body());
@@ -157,8 +153,7 @@ class ExperimentFlowIT {
 
     /** Reads an SSE stream to its end: [id, event, data] per event. */
     private static List<String[]> sse(Stack s, String id, String lastEventId) throws Exception {
-        java.net.http.HttpRequest.Builder req = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create(s.analysisUrl + "/api/v1/experiments/" + id + "/stream"))
+        java.net.http.HttpRequest.Builder req = s.request("/api/v1/experiments/" + id + "/stream")
                 .header("Accept", "text/event-stream").timeout(Duration.ofSeconds(60));
         if (lastEventId != null) {
             req.header("Last-Event-ID", lastEventId);

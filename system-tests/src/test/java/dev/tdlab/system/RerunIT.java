@@ -3,8 +3,6 @@ package dev.tdlab.system;
 import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.Test;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 
@@ -49,8 +47,7 @@ class RerunIT {
             Thread.sleep(200);
         }
 
-        HttpResponse<String> cancelled = s.http.send(HttpRequest.newBuilder(URI.create(s.analysisUrl + "/api/v1/experiments/" + id))
-                .DELETE().build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> cancelled = s.send(s.request("/api/v1/experiments/" + id).DELETE());
         assertEquals(200, cancelled.statusCode(), cancelled.body());
         JsonNode exp = s.get("/api/v1/experiments/" + id);
         assertEquals("CANCELLED", exp.get("status").asText());

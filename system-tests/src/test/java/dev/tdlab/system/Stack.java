@@ -41,6 +41,10 @@ final class Stack {
     private Path work;
     final HttpClient http = HttpClient.newHttpClient();
     final ObjectMapper json = new ObjectMapper();
+    /** The admin API token given to analysis-service (TDLAB_ADMIN_TOKEN); the helpers below send it. */
+    final String adminToken = "tdl_it-admin-" + java.util.UUID.randomUUID();
+    /** data-gen's service token (TDLAB_SERVICE_TOKEN), held by the trainer. */
+    final String serviceToken = "tdl_it-service-" + java.util.UUID.randomUUID();
 
     static synchronized Stack get() throws Exception {
         if (instance == null) {
@@ -89,6 +93,8 @@ final class Stack {
         env.put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
         env.put("TDLAB_JDBC_URL", infra.jdbcUrl());
         env.put("TDLAB_DATAGEN_URL", dataGenUrl);
+        env.put("TDLAB_ADMIN_TOKEN", adminToken);
+        env.put("TDLAB_SERVICE_TOKEN", serviceToken);
         env.put("OMP_NUM_THREADS", "1");
         pb.redirectErrorStream(true);
         pb.redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile()));
@@ -147,6 +153,35 @@ final class Stack {
         awaitHealthy("http://localhost:" + port, Duration.ofSeconds(180));
     }
 
+    /** The pid of a service's current process (the one this stack started last for it). */
+    synchronized long pid(String service) {
+        return byName.get(service).pid();
+    }
+
+    /** The broker started by {@link #restartKafka}, if any (DevStack keeps the first one). */
+    private dev.tdlab.devstack.KafkaBroker restartedKafka;
+
+    /** The Kafka broker serving now: the same port and log dir before and after {@link #restartKafka}. */
+    synchronized dev.tdlab.devstack.KafkaBroker kafka() {
+        return restartedKafka != null ? restartedKafka : infra.kafka();
+    }
+
+    /**
+     * Restarts the in-process Kafka broker: a shutdown, {@code down} with no broker at all, then a start on the same
+     * port and the same log dir (topics, records, committed offsets and producer state kept). Returns the milliseconds
+     * the start took.
+     */
+    synchronized long restartKafka(Duration down) throws Exception {
+        dev.tdlab.devstack.KafkaBroker old = kafka();
+        int port = old.port();
+        old.close();
+        Thread.sleep(down.toMillis());
+        long t0 = System.nanoTime();
+        // 2 partitions, as DevStack was started with above
+        restartedKafka = dev.tdlab.devstack.KafkaBroker.start(work.resolve("data").resolve("kafka"), port, 2);
+        return (System.nanoTime() - t0) / 1_000_000;
+    }
+
     synchronized void stop() {
         for (Process p : services) {
             p.destroy();
@@ -161,6 +196,9 @@ final class Stack {
             }
         }
         services.clear();
+        if (restartedKafka != null) {
+            restartedKafka.close();
+        }
         if (infra != null) {
             infra.close();
         }
@@ -170,14 +208,45 @@ final class Stack {
         return DriverManager.getConnection(infra.jdbcUrl(), infra.postgres().user(), infra.postgres().password());
     }
 
+    /** A request to analysis-service with the admin token. */
+    HttpRequest.Builder request(String path) {
+        return request(path, adminToken);
+    }
+
+    /** A request to analysis-service with the given token (none when null). */
+    HttpRequest.Builder request(String path, String token) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(analysisUrl + path));
+        return token == null ? b : b.header("Authorization", "Bearer " + token);
+    }
+
+    HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     HttpResponse<String> post(String path, String contentType, String body) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(analysisUrl + path)).header("Content-Type", contentType)
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return post(path, contentType, body, adminToken);
+    }
+
+    HttpResponse<String> post(String path, String contentType, String body, String token) throws Exception {
+        return send(request(path, token).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+    }
+
+    /** Creates a tenant (with quota overrides as JSON, or null) and returns a new token of it. */
+    String tenantToken(String tenant, String quotasJson) throws Exception {
+        HttpResponse<String> t = post("/api/v1/tenants", "application/json",
+                "{\"id\": \"" + tenant + "\"" + (quotasJson == null ? "" : ", \"quotas\": " + quotasJson) + "}");
+        if (t.statusCode() != 201 && t.statusCode() != 409) {
+            throw new IllegalStateException("POST /api/v1/tenants answered " + t.statusCode() + ": " + t.body());
+        }
+        HttpResponse<String> k = post("/api/v1/tenants/" + tenant + "/tokens", "application/json", "{\"name\": \"it\"}");
+        if (k.statusCode() != 201) {
+            throw new IllegalStateException("POST /api/v1/tenants/" + tenant + "/tokens answered " + k.statusCode() + ": " + k.body());
+        }
+        return json.readTree(k.body()).get("token").asText();
     }
 
     JsonNode get(String path) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(analysisUrl + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = send(request(path));
         if (r.statusCode() != 200) {
             throw new IllegalStateException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
         }

@@ -1,13 +1,18 @@
 package dev.tdlab.analysis.rest;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tdlab.analysis.messaging.Outbox;
+import dev.tdlab.analysis.security.Access;
+import dev.tdlab.analysis.security.Caller;
+import dev.tdlab.analysis.security.Quotas;
+import dev.tdlab.analysis.security.RequestLimits;
+import io.quarkus.security.Authenticated;
 import dev.tdlab.analysis.store.ExperimentEntity;
 import dev.tdlab.analysis.store.ExperimentStore;
 import dev.tdlab.contracts.spec.Violation;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -26,8 +31,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** Experiments: submit (JSON or YAML), list, read with runs and cells, cancel. */
+/** Experiments: submit (JSON or YAML), list, read with runs and cells, cancel; a tenant's own only. */
 @Path("/api/v1/experiments")
+@Authenticated
 @Produces(MediaType.APPLICATION_JSON)
 public class ExperimentResource {
 
@@ -37,17 +43,34 @@ public class ExperimentResource {
     ExperimentStore store;
     @Inject
     Outbox outbox;
+    @Inject
+    Caller caller;
+    @Inject
+    Access access;
+    @Inject
+    Quotas quotas;
+    @Inject
+    RequestLimits limits;
 
     @POST
     @Consumes({MediaType.APPLICATION_JSON, "application/yaml", "application/x-yaml", "text/yaml", MediaType.TEXT_PLAIN})
     public Response submit(String body, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                            @QueryParam("template") String template, @Context UriInfo uri) {
         boolean yaml = contentType != null && contentType.toLowerCase().contains("yaml");
-        SpecParser.Parsed parsed = template == null || template.isBlank()
-                ? SpecParser.parse(body, yaml)
-                : SpecParser.parseTree(Templates.resolve(template,
-                        body == null || body.isBlank() ? null : SpecParser.readTree(body, yaml)));
-        ExperimentStore.Created c = store.create(parsed.spec(), parsed.tree());
+        String tenant = caller.tenant();
+        JsonNode tree;
+        if (template == null || template.isBlank()) {
+            if (body == null || body.isBlank()) {
+                throw ProblemException.badSpec(List.of(new Violation("", "the body is empty; send an experiment spec")));
+            }
+            tree = SpecParser.readTree(body, yaml);
+        } else {
+            tree = Templates.resolve(template, body == null || body.isBlank() ? null : SpecParser.readTree(body, yaml));
+        }
+        limits.check(tree);                               // 400: the request's own size (sweep, seeds)
+        SpecParser.Parsed parsed = SpecParser.parseTree(tree); // 400: every bad field
+        quotas.checkExperiment(tenant, parsed.spec());    // 422: over the tenant's per-experiment quotas
+        ExperimentStore.Created c = store.create(parsed.spec(), parsed.tree(), tenant); // 429: too many runs in flight
         outbox.relayNow(); // publish at once; the scheduled relay retries if Kafka is away
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", c.id());
@@ -57,20 +80,19 @@ public class ExperimentResource {
     }
 
     @GET
-    public Map<String, Object> list(@QueryParam("page") @DefaultValue("0") int page,
-                                    @QueryParam("size") @DefaultValue("20") int size,
+    public Map<String, Object> list(@QueryParam("page") String pageParam,
+                                    @QueryParam("size") String sizeParam,
                                     @QueryParam("status") String status,
                                     @QueryParam("name") String name) {
-        if (page < 0) {
-            throw bad("page", "must be ≥ 0");
-        }
-        if (size < 1 || size > 200) {
-            throw bad("size", "must be in [1, 200]");
-        }
+        int page = Params.integer("page", pageParam, 0, 0, 1_000_000);
+        int size = Params.integer("size", sizeParam, 20, 1, 200);
         if (status != null && !status.isBlank() && !STATUSES.contains(status)) {
             throw bad("status", "must be one of " + STATUSES.stream().sorted().toList());
         }
-        return store.list(page, size, status, name);
+        if (name != null && name.length() > 200) {
+            throw bad("name", "must be at most 200 characters");
+        }
+        return store.list(page, size, status, name, caller.scope()); // a tenant lists only its own
     }
 
     @GET
@@ -100,12 +122,9 @@ public class ExperimentResource {
         return Map.of("id", id, "rerunRuns", n, "status", found(id).status);
     }
 
+    /** The experiment if this caller may see it; another tenant's id is a 404 like an unknown one. */
     private ExperimentEntity found(String id) {
-        ExperimentEntity e = store.find(id);
-        if (e == null) {
-            throw ProblemException.notFound("no experiment " + id);
-        }
-        return e;
+        return access.experiment(id);
     }
 
     static ProblemException bad(String field, String message) {

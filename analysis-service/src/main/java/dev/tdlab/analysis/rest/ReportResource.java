@@ -27,7 +27,11 @@ import java.util.TreeSet;
  * two-axis sweep, eval-loss curves against the entropy-rate and unigram lines), JSON, and CSV.
  */
 @Path("/api/v1/experiments")
+@io.quarkus.security.Authenticated
 public class ReportResource {
+
+    @Inject
+    dev.tdlab.analysis.security.Access access;
 
     @Inject
     ExperimentStore store;
@@ -50,7 +54,11 @@ public class ReportResource {
                     "values", pts.stream().map(p -> Double.isFinite(p.value()) ? p.value() : null).toList()));
         }
         List<CellAggregate> cells = cellsOf(view);
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> runViews = (List<Map<String, Object>>) view.get("runs");
+        List<Map<String, Object>> conv = runViews.stream().map(ReportResource::convergenceCells).toList();
         return report.data("e", view)
+                .data("conv", conv)
                 .data("cells", cellRows(cells))
                 .data("phase", phase(cells))
                 .data("curvesJson", mapper.writeValueAsString(curves))
@@ -96,7 +104,8 @@ public class ReportResource {
         List<String> head = new ArrayList<>(List.of("run_id", "cell_id"));
         head.addAll(axes);
         head.addAll(List.of("seed", "status", "verdict", "final_eval_loss", "final_eval_stderr", "entropy_rate",
-                "unigram_entropy", "gap_to_optimum", "tolerance", "convergence_step", "steps", "seconds"));
+                "unigram_entropy", "gap_to_optimum", "gap_low", "gap_high", "tolerance", "convergence_step",
+                "rate_model", "rate", "rate_r2", "steps_near_saddle", "plateaus", "steps", "seconds"));
         sb.append(String.join(",", head)).append('\n');
         for (Map<String, Object> v : views) {
             @SuppressWarnings("unchecked")
@@ -109,10 +118,51 @@ public class ReportResource {
             }
             row.addAll(java.util.Arrays.asList(v.get("seed"), v.get("status"), v.get("verdict"), v.get("finalEvalLoss"),
                     v.get("finalEvalStdErr"), b.get("entropyRate"), b.get("unigramEntropy"), v.get("gapToOptimum"),
-                    v.get("tolerance"), v.get("convergenceStep"), v.get("step"), v.get("secondsElapsed")));
+                    v.get("gapLow"), v.get("gapHigh"), v.get("tolerance"), v.get("convergenceStep"),
+                    rate(v, "model"), rate(v, "rate"), rate(v, "r2"), v.get("stepsNearSaddle"),
+                    plateauList(v.get("plateaus")), v.get("step"), v.get("secondsElapsed")));
             sb.append(String.join(",", row.stream().map(ReportResource::csvField).toList())).append('\n');
         }
         return Response.ok(sb.toString()).header("Content-Disposition", "attachment; filename=\"" + id + ".csv\"").build();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Object rate(Map<String, Object> run, String key) {
+        Object r = run.get("convergenceRate");
+        return r instanceof Map<?, ?> m ? ((Map<String, Object>) m).get(key) : null;
+    }
+
+    /** Plateaus as {@code level:from-to} separated by spaces, e.g. {@code unigram:0-500 flat:650-800}. */
+    static String plateauList(Object plateaus) {
+        if (!(plateaus instanceof com.fasterxml.jackson.databind.JsonNode n) || !n.isArray()) {
+            return null;
+        }
+        List<String> out = new ArrayList<>();
+        for (com.fasterxml.jackson.databind.JsonNode p : n) {
+            out.add(p.path("level").asText() + ":" + p.path("fromStep").asInt() + "-" + p.path("toStep").asInt());
+        }
+        return String.join(" ", out);
+    }
+
+    /** Run fields formatted for the HTML table: gap with its interval, the rate fit, the plateaus. */
+    static Map<String, Object> convergenceCells(Map<String, Object> run) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        Object gap = run.get("gapToOptimum");
+        Object lo = run.get("gapLow");
+        Object hi = run.get("gapHigh");
+        m.put("gap", gap instanceof Number g ? String.format("%.6f", g.doubleValue())
+                + (lo instanceof Number l && hi instanceof Number h
+                ? String.format(" [%.6f, %.6f]", l.doubleValue(), h.doubleValue()) : "") : "");
+        Object model = rate(run, "model");
+        Object rate = rate(run, "rate");
+        Object r2 = rate(run, "r2");
+        m.put("rate", model == null || !(rate instanceof Number r) ? "" : "power".equals(model)
+                ? String.format("t^-%.3g (R² %.3f)", r.doubleValue(), r2 instanceof Number x ? x.doubleValue() : Double.NaN)
+                : String.format("e^-%.3gt (R² %.3f)", r.doubleValue(), r2 instanceof Number x ? x.doubleValue() : Double.NaN));
+        String plateaus = plateauList(run.get("plateaus"));
+        m.put("plateaus", plateaus == null ? "" : plateaus);
+        m.put("nearSaddle", run.get("stepsNearSaddle") == null ? "" : run.get("stepsNearSaddle").toString());
+        return m;
     }
 
     /** Cell aggregates with their numbers formatted for the HTML table. */
@@ -198,11 +248,8 @@ public class ReportResource {
         return out;
     }
 
+    /** The experiment if this caller may see it; another tenant's id is a 404 like an unknown one. */
     private ExperimentEntity found(String id) {
-        ExperimentEntity e = store.find(id);
-        if (e == null) {
-            throw ProblemException.notFound("no experiment " + id);
-        }
-        return e;
+        return access.experiment(id);
     }
 }

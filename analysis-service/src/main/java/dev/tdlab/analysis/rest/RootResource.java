@@ -8,6 +8,7 @@ import java.net.URI;
 
 /** {@code /} → the dashboard. */
 @Path("/")
+@jakarta.annotation.security.PermitAll // a redirect to the dashboard's static page; the API calls it makes need a token
 public class RootResource {
 
     @GET

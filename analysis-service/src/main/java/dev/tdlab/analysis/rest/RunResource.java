@@ -4,7 +4,6 @@ import dev.tdlab.analysis.store.ExperimentStore;
 import dev.tdlab.analysis.store.RunEntity;
 import dev.tdlab.analysis.verdict.Downsample;
 import jakarta.inject.Inject;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -13,7 +12,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,7 +19,11 @@ import java.util.Map;
 /** Runs: one run, its metrics (downsampled on the server), its verdict. */
 @Path("/api/v1/runs")
 @Produces(MediaType.APPLICATION_JSON)
+@io.quarkus.security.Authenticated
 public class RunResource {
+
+    @Inject
+    dev.tdlab.analysis.security.Access access;
 
     @Inject
     ExperimentStore store;
@@ -33,29 +35,24 @@ public class RunResource {
     }
 
     /**
-     * {@code names} comma-separated (default: all), steps in [from, to], at most maxPoints points per
-     * metric (min and max per bucket are kept). NaN/infinite values are returned as the strings
-     * "NaN", "Infinity", "-Infinity".
+     * {@code names} comma-separated (default: all the run has), steps in [from, to], at most maxPoints
+     * points per metric: every point if the range has that few, else the min and max of each step bucket
+     * (store/MetricStore). NaN/infinite values are returned as the strings "NaN", "Infinity", "-Infinity".
+     * An unknown run is a 404; then a bad parameter, or a name the run never reported, is a 400 naming it.
      */
     @GET
     @Path("/{id}/metrics")
     public Map<String, Object> metrics(@PathParam("id") String id,
                                        @QueryParam("names") String names,
-                                       @QueryParam("from") @DefaultValue("0") int from,
-                                       @QueryParam("to") @DefaultValue("2147483647") int to,
-                                       @QueryParam("maxPoints") @DefaultValue("1000") int maxPoints) {
+                                       @QueryParam("from") String from,
+                                       @QueryParam("to") String to,
+                                       @QueryParam("maxPoints") String maxPoints) {
         found(id);
-        if (from > to) {
-            throw ExperimentResource.bad("from", "must be ≤ to");
-        }
-        if (maxPoints < 2 || maxPoints > 100_000) {
-            throw ExperimentResource.bad("maxPoints", "must be in [2, 100000]");
-        }
-        List<String> wanted = names == null || names.isBlank() ? store.metricNames(id)
-                : Arrays.stream(names.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        MetricQuery q = MetricQuery.parse(names, from, to, maxPoints);
+        List<String> wanted = q.resolve(store.metricNames(id));
         Map<String, Object> series = new LinkedHashMap<>();
         for (String name : wanted) {
-            List<Downsample.Point> pts = store.metric(id, name, from, to, maxPoints);
+            List<Downsample.Point> pts = store.metric(id, name, q.from(), q.to(), q.maxPoints());
             List<Integer> steps = new ArrayList<>(pts.size());
             List<Object> values = new ArrayList<>(pts.size());
             for (Downsample.Point p : pts) {
@@ -83,14 +80,15 @@ public class RunResource {
         out.put("gapToOptimum", r.gapToOptimum);
         out.put("tolerance", r.tolerance);
         out.put("convergenceStep", r.convergenceStep);
+        Map<String, Object> view = store.runView(r);
+        for (String k : List.of("gapLow", "gapHigh", "convergenceRate", "stepsNearSaddle", "plateaus")) {
+            out.put(k, view.get(k));
+        }
         return out;
     }
 
+    /** The run if this caller may see its experiment; another tenant's run is a 404 like an unknown one. */
     private RunEntity found(String id) {
-        RunEntity r = RunEntity.findById(id);
-        if (r == null) {
-            throw ProblemException.notFound("no run " + id);
-        }
-        return r;
+        return access.run(id);
     }
 }

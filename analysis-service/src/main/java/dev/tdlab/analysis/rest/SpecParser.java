@@ -1,18 +1,17 @@
 package dev.tdlab.analysis.rest;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.tdlab.contracts.spec.ExperimentSpec;
 import dev.tdlab.contracts.spec.SpecValidator;
 import dev.tdlab.contracts.spec.SweepExpander;
 import dev.tdlab.contracts.spec.TrainSpec;
 import dev.tdlab.contracts.spec.Violation;
-import org.yaml.snakeyaml.LoaderOptions;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
@@ -25,7 +24,8 @@ import java.util.Map;
 /**
  * Reads an experiment spec from JSON or YAML and names every bad field: unknown fields and wrong
  * types (found by walking the document against the spec records), then the rules of
- * {@link SpecValidator}. YAML is read safely: plain data only, few aliases, bounded size.
+ * {@link SpecValidator}. YAML is read safely ({@link SafeYaml}: plain data only, few aliases, bounded depth and
+ * size); JSON with the same depth cap, strict duplicate keys and bounded numbers.
  */
 public final class SpecParser {
 
@@ -33,20 +33,19 @@ public final class SpecParser {
     private static final Type LIST_OF_STRINGS = listOfStrings();
 
 
-    private static final ObjectMapper JSON = JsonMapper.builder()
+    /** Nesting of JSON objects and arrays (a spec needs 6; YAML has the same cap in {@link SafeYaml}). */
+    public static final int MAX_JSON_DEPTH = SafeYaml.MAX_DEPTH;
+    /** Digits of one JSON number. */
+    public static final int MAX_NUMBER_LENGTH = 100;
+
+    private static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_JSON_DEPTH).maxNumberLength(MAX_NUMBER_LENGTH).build())
+                    .build())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS) // "{...} }" or two documents: refused, as in YAML
             .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
             .build();
-    private static final ObjectMapper YAML;
-
-    static {
-        LoaderOptions opts = new LoaderOptions();
-        opts.setMaxAliasesForCollections(20);
-        opts.setAllowRecursiveKeys(false);
-        opts.setCodePointLimit(1_000_000);
-        opts.setNestingDepthLimit(20);
-        YAML = new YAMLMapper(YAMLFactory.builder().loaderOptions(opts).build());
-    }
 
     private SpecParser() {
     }
@@ -65,16 +64,43 @@ public final class SpecParser {
     /** The document as a tree (any JSON value), or a 400 naming the syntax error. */
     public static JsonNode readTree(String body, boolean yaml) {
         try {
-            return (yaml ? YAML : JSON).readTree(body);
+            JsonNode tree = yaml ? SafeYaml.read(body) : JSON.readTree(body);
+            if (!yaml && tree != null && values(tree, SafeYaml.MAX_VALUES + 1) > SafeYaml.MAX_VALUES) {
+                throw new SafeYaml.Refused("the document has more than " + SafeYaml.MAX_VALUES + " values");
+            }
+            return tree;
         } catch (Exception e) {
             throw ProblemException.badSpec(List.of(new Violation("", "not valid " + (yaml ? "YAML" : "JSON") + ": "
-                    + firstLine(e.getMessage()))));
+                    + syntaxMessage(e))));
         }
     }
 
-    /** Reads a YAML resource shipped with the service (templates). */
+    /** Reads a YAML resource shipped with the service (templates), with the same safe loader as requests. */
     public static JsonNode readYamlResource(java.io.InputStream in) throws java.io.IOException {
-        return YAML.readTree(in);
+        return SafeYaml.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** SnakeYAML's problem and where (its first line is only the context), or the first line of anything else. */
+    private static String syntaxMessage(Exception e) {
+        if (e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
+            org.yaml.snakeyaml.error.Mark at = m.getProblemMark();
+            return (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem()
+                    + (at == null ? "" : " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")");
+        }
+        String msg = firstLine(e.getMessage());
+        return msg.isBlank() ? e.getClass().getSimpleName() : msg;
+    }
+
+    /** Values (scalars, objects and arrays) in a tree, counted up to {@code stop}. */
+    static int values(JsonNode node, int stop) {
+        int n = 1;
+        for (JsonNode child : node) {
+            if (n >= stop) {
+                return n;
+            }
+            n += values(child, stop - n);
+        }
+        return n;
     }
 
     /** Validates a spec given as a tree; throws a 400 problem naming every bad field. */

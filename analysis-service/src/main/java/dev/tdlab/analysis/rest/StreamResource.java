@@ -29,8 +29,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * metric, extremes kept), {@code verdict}. Each event's id is its position in the experiment's
  * journal: reconnecting with {@code Last-Event-ID} (or {@code ?after=}) resumes right after it. The
  * stream ends after the experiment's terminal status has been sent.
+ *
+ * <p>Needs a token like every API call; since a browser's EventSource cannot send headers, this endpoint (and only this
+ * one) also takes it as {@code ?access_token=} (see BearerTokenMechanism).
  */
 @Path("/api/v1/experiments")
+@io.quarkus.security.Authenticated
 public class StreamResource {
 
     static final Duration POLL = Duration.ofMillis(400);
@@ -39,22 +43,19 @@ public class StreamResource {
     Journal journal;
     @Inject
     ExperimentStore store;
+    @Inject
+    dev.tdlab.analysis.security.Access access;
 
     @GET
     @Path("/{id}/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
-                                          @QueryParam("after") Long after, @Context Sse sse) {
-        if (store.find(id) == null) {
-            throw ProblemException.notFound("no experiment " + id);
-        }
-        long start;
-        try {
-            start = lastEventId != null && !lastEventId.isBlank() ? Long.parseLong(lastEventId.trim()) : after == null ? 0 : after;
-        } catch (NumberFormatException e) {
-            throw ExperimentResource.bad("Last-Event-ID", "must be an event id (a number)");
-        }
+                                          @QueryParam("after") String after, @Context Sse sse) {
+        access.experiment(id); // 404 for an unknown id and for another tenant's
+        long start = lastEventId != null && !lastEventId.isBlank()
+                ? Params.longValue("Last-Event-ID", lastEventId, 0, 0, Long.MAX_VALUE)
+                : Params.longValue("after", after, 0, 0, Long.MAX_VALUE);
         AtomicLong cursor = new AtomicLong(start);
         AtomicBoolean ended = new AtomicBoolean();
         List<OutboundSseEvent> end = new ArrayList<>(0); // a marker compared by identity

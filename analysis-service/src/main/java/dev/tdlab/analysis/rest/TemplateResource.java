@@ -17,6 +17,7 @@ import java.util.Map;
  */
 @Path("/api/v1/templates")
 @Produces(MediaType.APPLICATION_JSON)
+@io.quarkus.security.Authenticated
 public class TemplateResource {
 
     @GET

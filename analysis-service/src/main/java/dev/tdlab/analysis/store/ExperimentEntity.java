@@ -19,6 +19,9 @@ public class ExperimentEntity extends PanacheEntityBase {
     public String specJson;
     @Column(name = "run_count")
     public int runCount;
+    /** The tenant that owns it (V6); 'default' for experiments from before tenants. */
+    @Column(name = "tenant_id")
+    public String tenantId;
     @Column(name = "created_at")
     public OffsetDateTime createdAt;
     @Column(name = "updated_at")

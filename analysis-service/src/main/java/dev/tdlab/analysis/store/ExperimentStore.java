@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.messaging.Outbox;
 import dev.tdlab.analysis.verdict.CellStats;
+import dev.tdlab.analysis.verdict.Claims;
 import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.CellAggregate;
@@ -43,19 +44,28 @@ public class ExperimentStore {
     Outbox outbox;
     @Inject
     Journal journal;
+    @Inject
+    MetricStore metricStore;
+    @Inject
+    dev.tdlab.analysis.security.Quotas quotas;
 
     public record Created(String id, int runCount) {
     }
 
-    /** Stores the experiment and its runs, and (same transaction) the RunPlanned events in the outbox. */
+    /**
+     * Stores the experiment of a tenant and its runs, and (same transaction) the RunPlanned events in the outbox. The
+     * tenant's concurrent-runs quota is checked under its lock in this transaction (429 when over).
+     */
     @Transactional
-    public Created create(ExperimentSpec spec, JsonNode specTree) {
+    public Created create(ExperimentSpec spec, JsonNode specTree, String tenantId) {
         String id = UUID.randomUUID().toString();
         ExperimentSpec full = spec.withDefaults();
         List<Map<String, Object>> cells = SweepExpander.cells(full.sweep());
+        quotas.reserve(tenantId, (long) cells.size() * full.seeds().size());
         OffsetDateTime now = OffsetDateTime.now();
         ExperimentEntity e = new ExperimentEntity();
         e.id = id;
+        e.tenantId = tenantId;
         e.name = full.name();
         e.status = ExperimentStatus.PLANNED.name();
         e.specJson = json(specTree);
@@ -92,10 +102,17 @@ public class ExperimentStore {
         return RunEntity.list("experimentId", Sort.by("cellId").and("seed"), experimentId);
     }
 
-    /** A page of experiments, newest first, optionally filtered by status and a name substring. */
-    public Map<String, Object> list(int page, int size, String status, String nameContains) {
+    /**
+     * A page of experiments, newest first, optionally filtered by status and a name substring; only the tenant's when
+     * {@code tenantId} is given (null: every tenant's, for the admin).
+     */
+    public Map<String, Object> list(int page, int size, String status, String nameContains, String tenantId) {
         StringBuilder q = new StringBuilder("1 = 1");
         Map<String, Object> params = new LinkedHashMap<>();
+        if (tenantId != null) {
+            q.append(" and tenantId = :tenant");
+            params.put("tenant", tenantId);
+        }
         if (status != null && !status.isBlank()) {
             q.append(" and status = :status");
             params.put("status", status);
@@ -114,6 +131,7 @@ public class ExperimentStore {
             m.put("status", e.status);
             m.put("runCount", e.runCount);
             m.put("createdAt", e.createdAt);
+            m.put("tenant", e.tenantId);
             items.add(m);
         }
         Map<String, Object> out = new LinkedHashMap<>();
@@ -131,6 +149,7 @@ public class ExperimentStore {
         out.put("id", e.id);
         out.put("name", e.name);
         out.put("status", e.status);
+        out.put("tenant", e.tenantId);
         out.put("runCount", e.runCount);
         out.put("createdAt", e.createdAt);
         out.put("updatedAt", e.updatedAt);
@@ -141,7 +160,40 @@ public class ExperimentStore {
         }
         out.put("runs", rv);
         out.put("cells", cells(runs));
+        out.put("claims", claims(e, runs));
         return out;
+    }
+
+    /**
+     * The seed papers' claims that apply to this experiment (verdict/Claims), judged on its finished runs; decided
+     * when read, so a rerun's runs count as soon as they finish.
+     */
+    public List<Claims.Claim> claims(ExperimentEntity e, List<RunEntity> runs) {
+        ExperimentSpec spec;
+        try {
+            spec = mapper.readValue(e.specJson, ExperimentSpec.class).withDefaults();
+        } catch (JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+        Map<String, Object> base = new LinkedHashMap<>();
+        base.put("model.depth", spec.model().depth());
+        base.put("model.dModel", spec.model().dModel());
+        base.put("model.residualScaling", spec.model().residualScaling());
+        base.put("model.parameterization", spec.model().parameterization());
+        base.put("model.attention", spec.model().attention());
+        base.put("train.trainable", spec.train().trainable());
+        base.put("train.optimizer", spec.train().optimizer());
+        base.put("train.lr", spec.train().lr());
+        List<Claims.Run> finished = new ArrayList<>();
+        for (RunEntity r : runs) {
+            if (r.verdict == null) {
+                continue;
+            }
+            Map<String, Object> findings = r.findingsJson == null ? Map.of()
+                    : mapper.convertValue(tree(r.findingsJson), new TypeReference<LinkedHashMap<String, Object>>() { });
+            finished.add(new Claims.Run(cell(r), r.seed, r.finalEvalLoss, r.finalTrainLoss, findings));
+        }
+        return Claims.judge(spec.model().family(), base, spec.sweep().keySet(), finished);
     }
 
     public Map<String, Object> runView(RunEntity r) {
@@ -161,6 +213,7 @@ public class ExperimentStore {
         b.put("unigramEntropy", r.unigramEntropy);
         b.put("stationary", r.stationaryJson == null ? null : tree(r.stationaryJson));
         b.put("optimalLoss", r.optimalLoss);
+        b.put("optimalLossStdErr", r.optimalLossStdErr);
         b.put("orderLosses", r.orderLossesJson == null ? null : tree(r.orderLossesJson));
         m.put("baselines", b);
         m.put("datasetId", r.datasetId);
@@ -172,9 +225,27 @@ public class ExperimentStore {
         m.put("gapToOptimum", r.gapToOptimum);
         m.put("tolerance", r.tolerance);
         m.put("convergenceStep", r.convergenceStep);
+        m.put("gapLow", r.gapLow);
+        m.put("gapHigh", r.gapHigh);
+        m.put("convergenceRate", r.rateModel == null ? null : convergenceRate(r));
+        m.put("stepsNearSaddle", r.stepsNearSaddle);
+        m.put("plateaus", r.convergenceJson == null ? null : tree(r.convergenceJson).get("plateaus"));
+        m.put("findings", r.findingsJson == null ? null : tree(r.findingsJson));
         m.put("secondsElapsed", r.secondsElapsed);
         m.put("error", r.error);
         m.put("heartbeatAt", r.heartbeatAt);
+        return m;
+    }
+
+    /** The better fit of the approach to the optimum, and both fits with their goodness of fit. */
+    private Map<String, Object> convergenceRate(RunEntity r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("model", r.rateModel);
+        m.put("rate", r.rate);
+        m.put("r2", r.rateR2);
+        JsonNode fits = r.convergenceJson == null ? null : tree(r.convergenceJson).get("rate");
+        m.put("exponential", fits == null ? null : fits.get("exponential"));
+        m.put("powerLaw", fits == null ? null : fits.get("powerLaw"));
         return m;
     }
 
@@ -268,12 +339,17 @@ public class ExperimentStore {
         } catch (JsonProcessingException ex) {
             throw new IllegalStateException(ex);
         }
+        long again = runs(id).stream().filter(r -> RunState.FAILED.name().equals(r.status)
+                || RunState.CANCELLED.name().equals(r.status)).count();
+        if (again > 0) {
+            quotas.reserve(e.tenantId, again); // 429 when the tenant has too many runs in flight
+        }
         int n = 0;
         for (RunEntity r : runs(id)) {
             if (!RunState.FAILED.name().equals(r.status) && !RunState.CANCELLED.name().equals(r.status)) {
                 continue;
             }
-            em.createNativeQuery("DELETE FROM metrics WHERE run_id = ?1").setParameter(1, r.id).executeUpdate();
+            em.unwrap(org.hibernate.Session.class).doWork(c -> metricStore.deleteRun(c, r.id));
             r.status = RunState.PLANNED.name();
             r.rerun++;
             r.attempt++; // events of the replaced attempt are ignored from now on
@@ -287,6 +363,14 @@ public class ExperimentStore {
             r.gapToOptimum = null;
             r.tolerance = null;
             r.convergenceStep = null;
+            r.gapLow = null;
+            r.gapHigh = null;
+            r.rateModel = null;
+            r.rate = null;
+            r.rateR2 = null;
+            r.stepsNearSaddle = null;
+            r.convergenceJson = null;
+            r.findingsJson = null;
             r.secondsElapsed = null;
             r.error = null;
             r.updatedAt = OffsetDateTime.now();
@@ -320,23 +404,17 @@ public class ExperimentStore {
         lockExperiment(id);
     }
 
-    /** Points of one metric of a run in a step range, downsampled to maxPoints keeping extremes. */
+    /**
+     * Points of one metric of a run in a step range: all of them if at most maxPoints, else the min and
+     * max of each step bucket, read from the rollups ({@link MetricStore#read}).
+     */
     public List<Downsample.Point> metric(String runId, String name, int from, int to, int maxPoints) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery(
-                        "SELECT step, value FROM metrics WHERE run_id = ?1 AND name = ?2 AND step BETWEEN ?3 AND ?4 ORDER BY step")
-                .setParameter(1, runId).setParameter(2, name).setParameter(3, from).setParameter(4, to).getResultList();
-        List<Downsample.Point> pts = new ArrayList<>(rows.size());
-        for (Object[] r : rows) {
-            pts.add(new Downsample.Point(((Number) r[0]).intValue(), ((Number) r[1]).doubleValue()));
-        }
-        return Downsample.minMax(pts, maxPoints);
+        return em.unwrap(org.hibernate.Session.class).doReturningWork(c -> metricStore.read(c, runId, name, from, to, maxPoints));
     }
 
-    @SuppressWarnings("unchecked")
+    /** Names of the metrics the run has reported, sorted. */
     public List<String> metricNames(String runId) {
-        return em.createNativeQuery("SELECT DISTINCT name FROM metrics WHERE run_id = ?1 ORDER BY name")
-                .setParameter(1, runId).getResultList();
+        return em.unwrap(org.hibernate.Session.class).doReturningWork(c -> metricStore.names(c, runId));
     }
 
     private Map<String, Object> cell(RunEntity r) {

@@ -46,6 +46,38 @@ public class Journal {
                 .executeUpdate();
     }
 
+    /** An entry to append: see {@link #appendAll}. */
+    public record Pending(String experimentId, String type, String runId, Object payload) {
+    }
+
+    /** Appends entries in order inside the caller's transaction, in one JDBC batch (one multi-row INSERT). */
+    public void appendAll(List<Pending> entries) {
+        if (entries.isEmpty()) {
+            return;
+        }
+        List<String> payloads = new ArrayList<>(entries.size());
+        for (Pending p : entries) {
+            try {
+                payloads.add(mapper.writeValueAsString(p.payload()));
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        em.unwrap(org.hibernate.Session.class).doWork(c -> {
+            try (PreparedStatement ps = c.prepareStatement(
+                    "INSERT INTO experiment_events (experiment_id, type, run_id, payload) VALUES (?, ?, ?, ?)")) {
+                for (int i = 0; i < entries.size(); i++) {
+                    ps.setString(1, entries.get(i).experimentId());
+                    ps.setString(2, entries.get(i).type());
+                    ps.setString(3, entries.get(i).runId());
+                    ps.setString(4, payloads.get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        });
+    }
+
     /** Entries after {@code afterId}, oldest first, at most {@code limit}. Plain JDBC: callable from any thread. */
     public List<Entry> since(String experimentId, long afterId, int limit) {
         List<Entry> out = new ArrayList<>();

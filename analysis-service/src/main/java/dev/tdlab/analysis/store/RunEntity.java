@@ -56,6 +56,27 @@ public class RunEntity extends PanacheEntityBase {
     public Double tolerance;
     @Column(name = "convergence_step")
     public Integer convergenceStep;
+    @Column(name = "optimal_loss_stderr")
+    public Double optimalLossStdErr;
+    @Column(name = "gap_low")
+    public Double gapLow;
+    @Column(name = "gap_high")
+    public Double gapHigh;
+    @Column(name = "rate_model")
+    public String rateModel;
+    public Double rate;
+    @Column(name = "rate_r2")
+    public Double rateR2;
+    @Column(name = "steps_near_saddle")
+    public Integer stepsNearSaddle;
+    @Column(name = "convergence_json")
+    public String convergenceJson;
+    /** Baselines.bayesError of classification data. */
+    @Column(name = "bayes_error")
+    public Double bayesError;
+    /** verdict/Findings of the run, JSON. */
+    @Column(name = "findings_json")
+    public String findingsJson;
     public String error;
     @Column(name = "heartbeat_at")
     public OffsetDateTime heartbeatAt;

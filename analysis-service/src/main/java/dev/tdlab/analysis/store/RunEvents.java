@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.config.VerdictConfig;
 import dev.tdlab.analysis.messaging.Outbox;
+import dev.tdlab.analysis.verdict.Convergence;
 import dev.tdlab.analysis.verdict.Downsample;
+import dev.tdlab.analysis.verdict.Findings;
 import dev.tdlab.analysis.verdict.Verdicts;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.DatasetReady;
@@ -15,6 +17,8 @@ import dev.tdlab.contracts.events.MetricSeries;
 import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.contracts.events.RunStatus;
 import dev.tdlab.contracts.events.RunVerdict;
+import dev.tdlab.contracts.spec.ExperimentSpec;
+import dev.tdlab.contracts.spec.SweepExpander;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
@@ -23,7 +27,6 @@ import jakarta.transaction.Transactional;
 import org.hibernate.Session;
 import org.jboss.logging.Logger;
 
-import java.sql.PreparedStatement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -52,6 +55,8 @@ public class RunEvents {
     VerdictConfig verdictConfig;
     @Inject
     Journal journal;
+    @Inject
+    MetricStore metricStore;
 
     /** True the first time an event id is seen (in this transaction's view). */
     boolean firstTime(String eventId) {
@@ -75,6 +80,8 @@ public class RunEvents {
             r.unigramEntropy = e.baselines().unigramEntropy();
             r.stationaryJson = json(e.baselines().stationary());
             r.optimalLoss = e.baselines().optimalLoss();
+            r.optimalLossStdErr = e.baselines().optimalLossStdErr();
+            r.bayesError = e.baselines().bayesError();
             r.orderLossesJson = e.baselines().orderLosses() == null ? null : json(e.baselines().orderLosses());
         }
         if (RunState.PLANNED.name().equals(r.status)) {
@@ -134,46 +141,63 @@ public class RunEvents {
         }
     }
 
+    /**
+     * Applies one Kafka poll's metric batches (of any runs) in one transaction: the runs are locked in id
+     * order (no deadlock with another consumer), batches of unknown runs and late batches of an attempt
+     * that a rerun replaced are dropped, {@link MetricStore} stores the others once per event id; then
+     * each run's step and latest losses, the live-stream journal and the verdict check follow.
+     * Returns the batches applied (not seen before).
+     */
     @Transactional
-    public void onMetrics(MetricBatch b) {
-        RunEntity r = em.find(RunEntity.class, b.runId(), LockModeType.PESSIMISTIC_WRITE);
-        if (r == null) {
-            LOG.debugf("runs.metrics for unknown run %s ignored", b.runId());
-            return;
+    public List<MetricBatch> onMetrics(List<MetricBatch> batches) {
+        java.util.TreeMap<String, RunEntity> runs = new java.util.TreeMap<>();
+        for (MetricBatch b : batches) {
+            runs.put(b.runId(), null);
         }
-        if (!firstTime(b.eventId()) || b.attempt() < r.attempt) {
-            return; // seen already, or a late batch of an attempt that a rerun replaced
-        }
-        em.unwrap(Session.class).doWork(conn -> {
-            try (PreparedStatement ps = conn.prepareStatement(
-                    "INSERT INTO metrics (run_id, name, step, value) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")) {
-                for (Map.Entry<String, MetricSeries> m : b.metrics().entrySet()) {
-                    List<Integer> steps = m.getValue().steps();
-                    List<Double> values = m.getValue().values();
-                    if (steps.size() != values.size()) {
-                        throw new IllegalArgumentException("metric " + m.getKey() + ": steps and values differ in length");
-                    }
-                    for (int i = 0; i < steps.size(); i++) {
-                        ps.setString(1, b.runId());
-                        ps.setString(2, m.getKey());
-                        ps.setInt(3, steps.get(i));
-                        ps.setDouble(4, values.get(i) == null ? Double.NaN : values.get(i));
-                        ps.addBatch();
-                    }
-                }
-                ps.executeBatch();
+        for (String id : List.copyOf(runs.keySet())) {
+            RunEntity r = em.find(RunEntity.class, id, LockModeType.PESSIMISTIC_WRITE);
+            if (r == null) {
+                LOG.debugf("runs.metrics for unknown run %s ignored", id);
+                runs.remove(id);
+            } else {
+                runs.put(id, r);
             }
-        });
-        if (!RunState.valueOf(r.status).terminal()) {
-            r.step = Math.max(r.step, b.toStep());
         }
-        if (b.toStep() >= r.step) { // latest values, for listings and progress
-            r.lastTrainLoss = last(b.metrics().get("train_loss"), r.lastTrainLoss);
-            r.lastEvalLoss = last(b.metrics().get("eval_loss"), r.lastEvalLoss);
+        List<MetricBatch> current = new java.util.ArrayList<>(batches.size());
+        for (MetricBatch b : batches) {
+            RunEntity r = runs.get(b.runId());
+            if (r != null && b.attempt() >= r.attempt) {
+                current.add(b);
+            }
         }
-        journal.append(r.experimentId, "metrics", r.id, streamable(b));
-        r.updatedAt = OffsetDateTime.now();
-        tryDecide(r);
+        if (current.isEmpty()) {
+            return List.of();
+        }
+        MetricStore.Ingested done = em.unwrap(Session.class).doReturningWork(c -> metricStore.ingest(c, current));
+        java.util.Set<RunEntity> touched = new java.util.LinkedHashSet<>();
+        OffsetDateTime now = OffsetDateTime.now();
+        for (MetricBatch b : done.applied()) {
+            RunEntity r = runs.get(b.runId());
+            if (!RunState.valueOf(r.status).terminal()) {
+                r.step = Math.max(r.step, b.toStep());
+            }
+            if (b.toStep() >= r.step) { // latest values, for listings and progress
+                r.lastTrainLoss = last(b.metrics().get("train_loss"), r.lastTrainLoss);
+                r.lastEvalLoss = last(b.metrics().get("eval_loss"), r.lastEvalLoss);
+            }
+            r.updatedAt = now;
+            touched.add(r);
+        }
+        em.flush(); // the run rows, before the journal's plain JDBC
+        List<Journal.Pending> stream = new java.util.ArrayList<>(done.applied().size());
+        for (MetricBatch b : done.applied()) {
+            stream.add(new Journal.Pending(runs.get(b.runId()).experimentId, "metrics", b.runId(), streamable(b)));
+        }
+        journal.appendAll(stream);
+        for (RunEntity r : touched) {
+            tryDecide(r);
+        }
+        return done.applied();
     }
 
     /**
@@ -193,48 +217,107 @@ public class RunEvents {
         if (evals.isEmpty() || ((Number) evals.get(evals.size() - 1)[0]).intValue() < r.step) {
             return; // the last metrics batch is still on its way
         }
-        double se = r.finalEvalStdErr == null ? 0 : r.finalEvalStdErr;
-        Verdicts.Decision d = Verdicts.decide(r.finalEvalLoss, se, optimum, plateaus(r),
-                verdictConfig.z(), verdictConfig.gapFraction());
         int[] steps = new int[evals.size()];
         double[] losses = new double[evals.size()];
         for (int i = 0; i < steps.length; i++) {
             steps[i] = ((Number) evals.get(i)[0]).intValue();
             losses[i] = ((Number) evals.get(i)[1]).doubleValue();
         }
-        r.verdict = d.verdict().name();
-        r.tolerance = d.tolerance();
+        double se = r.finalEvalStdErr == null ? 0 : r.finalEvalStdErr;
+        double seOpt = r.optimalLoss != null && r.optimalLossStdErr != null ? r.optimalLossStdErr : 0;
+        Verdicts.Assessment a = Verdicts.assess(r.finalEvalLoss, se, optimum, seOpt, plateaus(r), steps, losses,
+                verdictConfig.z(), verdictConfig.gapFraction());
+        Convergence.Fit best = a.convergence().rate() == null ? null : a.convergence().rate().best();
+        r.verdict = a.verdict().name();
+        r.tolerance = a.tolerance().value();
         r.gapToOptimum = r.finalEvalLoss - optimum;
-        r.convergenceStep = Verdicts.convergenceStep(steps, losses, optimum, d.tolerance());
-        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, d.verdict(), r.finalEvalLoss, optimum,
-                d.tolerance(), r.convergenceStep);
+        r.gapLow = finite(a.gapLow());
+        r.gapHigh = finite(a.gapHigh());
+        r.convergenceStep = a.convergenceStep();
+        r.rateModel = best == null ? null : best.model();
+        r.rate = best == null ? null : finite(best.rate());
+        r.rateR2 = best == null ? null : finite(best.r2());
+        r.stepsNearSaddle = a.convergence().stepsNearSaddle();
+        r.convergenceJson = json(Map.of("tolerance", a.tolerance(), "plateaus", a.convergence().plateaus(),
+                "rate", a.convergence().rate() == null ? Map.of() : a.convergence().rate()));
+        Map<String, Object> findings = findings(r);
+        r.findingsJson = findings.isEmpty() ? null : json(findings);
+        RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, a.verdict(), r.finalEvalLoss, optimum,
+                r.tolerance, r.convergenceStep).withConvergence(r.rate, r.rateModel, r.rateR2, r.gapLow, r.gapHigh,
+                r.stepsNearSaddle).withFindings(findings.isEmpty() ? null : findings);
         outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
         journal.append(r.experimentId, "verdict", r.id, verdict);
-        LOG.infof("run %s: %s (eval loss %.6f, optimum %.6f, unigram %s, tol %.4f)", r.id, r.verdict,
-                r.finalEvalLoss, optimum, r.unigramEntropy, d.tolerance());
+        LOG.infof("run %s: %s (eval loss %.6f, optimum %.6f, unigram %s, tol %.4f %s, rate %s %s, near saddles %d steps)",
+                r.id, r.verdict, r.finalEvalLoss, optimum, r.unigramEntropy, r.tolerance, a.tolerance().source(),
+                r.rateModel, r.rate, r.stepsNearSaddle);
         em.flush();
         maybeFinishExperiment(r.experimentId);
     }
 
+    /** The run's family-specific findings (verdict/Findings) from its stored metric series; empty for other families. */
+    private Map<String, Object> findings(RunEntity r) {
+        ExperimentEntity e = em.find(ExperimentEntity.class, r.experimentId);
+        dev.tdlab.contracts.spec.ModelSpec model;
+        try {
+            ExperimentSpec spec = mapper.readValue(e.specJson, ExperimentSpec.class);
+            Map<String, Object> cell = r.cellJson == null ? Map.of()
+                    : mapper.readValue(r.cellJson, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { });
+            model = SweepExpander.apply(spec, cell, r.seed).model();
+        } catch (JsonProcessingException | RuntimeException ex) {
+            LOG.warnf("run %s: no findings, its spec does not read back: %s", r.id, ex.getMessage());
+            return Map.of();
+        }
+        int depth = model.depth() == null ? 1 : model.depth();
+        List<String> names = Findings.metricNames(model.family(), depth);
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery(
+                        "SELECT name, step, value FROM metrics WHERE run_id = ?1 AND name IN (?2) ORDER BY name, step")
+                .setParameter(1, r.id).setParameter(2, names).getResultList();
+        Map<String, List<Object[]>> byName = new java.util.HashMap<>();
+        for (Object[] row : rows) {
+            byName.computeIfAbsent((String) row[0], k -> new java.util.ArrayList<>()).add(row);
+        }
+        Map<String, Findings.Series> series = new java.util.HashMap<>();
+        byName.forEach((name, points) -> {
+            int[] st = new int[points.size()];
+            double[] v = new double[points.size()];
+            for (int i = 0; i < st.length; i++) {
+                st[i] = ((Number) points.get(i)[1]).intValue();
+                v[i] = ((Number) points.get(i)[2]).doubleValue();
+            }
+            series.put(name, new Findings.Series(st, v));
+        });
+        return Findings.of(model.family(), depth, series, r.bayesError,
+                new Findings.Thresholds(verdictConfig.collapseThreshold(), verdictConfig.convergedFraction()));
+    }
+
     /** Known suboptimal plateaus: the unigram entropy and the losses of the lower-order predictors. */
-    private double[] plateaus(RunEntity r) {
-        java.util.List<Double> out = new java.util.ArrayList<>();
+    private List<Convergence.Level> plateaus(RunEntity r) {
+        List<Convergence.Level> out = new java.util.ArrayList<>();
         if (r.unigramEntropy != null) {
-            out.add(r.unigramEntropy);
+            out.add(new Convergence.Level("unigram", r.unigramEntropy));
         }
         if (r.orderLossesJson != null) {
             try {
                 Double[] orders = mapper.readValue(r.orderLossesJson, Double[].class);
-                for (int k = 0; k < orders.length - 1; k++) { // the last one is the optimum itself
+                // k = 0 is the unigram entropy again, the last one the optimum itself
+                for (int k = 1; k < orders.length - 1; k++) {
                     if (orders[k] != null) {
-                        out.add(orders[k]);
+                        out.add(new Convergence.Level("order-" + k, orders[k]));
                     }
                 }
             } catch (JsonProcessingException ex) {
                 throw new IllegalStateException(ex);
             }
         }
-        return out.stream().mapToDouble(Double::doubleValue).toArray();
+        return out;
+    }
+
+    private static Double finite(double x) {
+        return Double.isFinite(x) ? x : null;
     }
 
     private void markExperimentRunning(String experimentId) {

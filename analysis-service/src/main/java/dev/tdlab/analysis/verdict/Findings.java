@@ -18,7 +18,9 @@ import java.util.Map;
  *   <li><b>two-layer-classifier</b> (Li et al., Song et al.): {@code finalTrainError}, {@code finalEvalError},
  *       {@code initialTrainLoss}, {@code finalTrainLoss}; {@code trainConverged}: the train loss ends at or under
  *       {@code convergedFraction} × its initial value; {@code trainConvergenceStep}: the first step after which it
- *       stays there; {@code generalizationGap}: final eval error − Bayes error.</li>
+ *       stays there; {@code generalizationGap}: final eval error − Bayes error; {@code stages}: the segments of a
+ *       piecewise-linear fit of ln(train loss) (BIC-chosen count, at most four: Li et al.'s stages) and, on noisy
+ *       patches, {@code probeStages}: the same fit of the attention of noise queries on the signal patch.</li>
  * </ul>
  */
 public final class Findings {
@@ -62,7 +64,7 @@ public final class Findings {
                 out.add("grad_norm/layer" + l + "/v");
             }
         } else if ("two-layer-classifier".equals(family)) {
-            out.addAll(List.of("train_loss", "train_error", "eval_error"));
+            out.addAll(List.of("train_loss", "train_error", "eval_error", STAGE_PROBE));
         }
         return out;
     }
@@ -112,7 +114,59 @@ public final class Findings {
                 Integer step = staysAtOrBelow(loss, target);
                 out.put("trainConverged", step != null);
                 out.put("trainConvergenceStep", step);
+                out.put("stages", stages(loss, true));
             }
+            Series probe = series.get(STAGE_PROBE);
+            if (probe != null && probe.steps().length >= 2 * MIN_STAGE_POINTS) {
+                out.put("probeStages", stages(probe, false));
+            }
+        }
+        return out;
+    }
+
+    /** Li et al.'s stage-IV marker (attention of noise queries on the signal patch), present on noisy-patch data. */
+    static final String STAGE_PROBE = "probe/attn_signal_from_noise";
+    /** At most Li et al.'s four stages; a stage spans at least this many stored points. */
+    static final int MAX_STAGES = 4, MIN_STAGE_POINTS = 3;
+
+    /**
+     * The stages of a curve: a piecewise-linear fit (of ln value when {@code log}) with the number of segments chosen
+     * by BIC ({@code ChangePoints} of dynamics-core), as [{fromStep, toStep, slope}] in step order. Non-finite points
+     * are left out; fewer than two stages' worth of points give one stage.
+     */
+    static List<Map<String, Object>> stages(Series s, boolean log) {
+        int n = 0;
+        double[] x = new double[s.steps().length], y = new double[s.steps().length];
+        for (int i = 0; i < x.length; i++) {
+            double v = s.values()[i];
+            if (Double.isFinite(v) && (!log || v > 0)) {
+                x[n] = s.steps()[i];
+                y[n++] = log ? Math.log(v) : v;
+            }
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (n == 0) {
+            return out;
+        }
+        x = java.util.Arrays.copyOf(x, n);
+        y = java.util.Arrays.copyOf(y, n);
+        if (n < 2 * MIN_STAGE_POINTS) { // too short to cut: one stage, its chord
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fromStep", (int) x[0]);
+            m.put("toStep", (int) x[n - 1]);
+            m.put("slope", n < 2 ? 0.0 : (y[n - 1] - y[0]) / (x[n - 1] - x[0]));
+            out.add(m);
+            return out;
+        }
+        int minLength = Math.max(MIN_STAGE_POINTS, n / 20);
+        int k = Math.max(1, Math.min(MAX_STAGES, n / minLength));
+        dev.tdlab.core.metrics.ChangePoints.Result r = dev.tdlab.core.metrics.ChangePoints.fit(x, y, k, minLength);
+        for (dev.tdlab.core.metrics.ChangePoints.Segment seg : r.segments()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fromStep", (int) x[seg.from()]);
+            m.put("toStep", (int) x[seg.to() - 1]);
+            m.put("slope", seg.slope());
+            out.add(m);
         }
         return out;
     }

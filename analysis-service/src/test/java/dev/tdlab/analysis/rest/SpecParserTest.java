@@ -48,22 +48,61 @@ class SpecParserTest {
         assertEquals(List.of(""), fields("a: [", true));
     }
 
-    /** Jackson reads YAML as events and never expands aliases: the bomb is just a small, wrong document. */
+    /** Billion laughs: SnakeYAML counts aliases to collections and stops at SafeYaml.MAX_ALIASES, before expanding. */
     @Test
     void yamlAliasBombIsRefusedCheaply() {
         StringBuilder y = new StringBuilder("a: &a [x,x,x,x,x,x,x,x,x]\n");
         for (int i = 0; i < 30; i++) {
             y.append("b").append(i).append(": &b").append(i).append(" [*a,*a,*a,*a,*a,*a,*a,*a]\n");
         }
-        List<String> f = fields(y.toString(), true);
-        assertTrue(f.contains("a") && f.contains("b29"), f::toString);
-        assertEquals(31, f.size(), "one violation per top-level key, nothing expanded");
+        long t0 = System.nanoTime();
+        ProblemException e = assertThrows(ProblemException.class, () -> SpecParser.parse(y.toString(), true));
+        assertEquals(400, e.status);
+        assertTrue(e.violations.get(0).message().contains("aliases"), e.violations.toString());
+        assertTrue(System.nanoTime() - t0 < 2_000_000_000L, "refused without expanding");
+    }
+
+    /** Fewer aliases than the cap, but nested so that they multiply: the copy into a tree stops at SafeYaml.MAX_VALUES. */
+    @Test
+    void yamlAliasesThatMultiplyAreCappedByValues() {
+        StringBuilder y = new StringBuilder("a0: &a0 [" + "x,".repeat(999) + "x]\n");
+        for (int i = 1; i <= 5; i++) { // 20 aliases: 1000 · (1 + 4 + … + 4⁵) values
+            y.append("a").append(i).append(": &a").append(i).append(" [")
+                    .append(String.join(",", java.util.Collections.nCopies(4, "*a" + (i - 1)))).append("]\n");
+        }
+        ProblemException e = assertThrows(ProblemException.class, () -> SpecParser.parse(y.toString(), true));
+        assertTrue(e.violations.get(0).message().contains("more than " + SafeYaml.MAX_VALUES + " values"),
+                e.violations.toString());
     }
 
     @Test
     void yamlTagsDoNotInstantiateTypes() {
-        List<String> f = fields("name: !!java.io.File /etc\n", true);
-        assertTrue(f.size() >= 1);
+        for (String doc : List.of("name: !!java.io.File /etc\n", "name: !!javax.script.ScriptEngineManager [x]\n",
+                "name: !foo x\n")) {
+            ProblemException e = assertThrows(ProblemException.class, () -> SpecParser.parse(doc, true));
+            assertEquals(List.of(""), e.violations.stream().map(Violation::field).toList());
+            assertTrue(e.violations.get(0).message().contains("tag"), e.violations.toString());
+        }
+    }
+
+    /** What Jackson's YAML module let through silently: aliases read as names, later documents dropped, odd types. */
+    @Test
+    void yamlSurprisesAreRefusedByName() {
+        assertTrue(fields("name: &n x\nb: *n\na: &a [*a]\n", true).contains(""));
+        assertEquals(List.of(""), fields("name: a\n---\nname: b\n", true));
+        assertEquals(List.of(""), fields("name: a\nname: b\n", true));
+        assertEquals(List.of(""), fields("name: 2024-01-01\n", true));
+        assertEquals(List.of(""), fields("name: a\ntrain: {lr: .inf}\n", true));
+        assertEquals(List.of(""), fields("? [1, 2]\n: x\n", true));
+        assertEquals(List.of(""), fields("name: " + "[".repeat(30) + "]".repeat(30) + "\n", true));
+        assertEquals(List.of(""), fields("{\"name\": " + "[".repeat(30) + "]".repeat(30) + "}", false));
+    }
+
+    @Test
+    void templatesStillReadWithTheSafeLoader() throws Exception {
+        try (var in = SpecParserTest.class.getClassLoader().getResourceAsStream("experiment-templates/local-to-global.yaml")) {
+            assertTrue(SpecParser.readYamlResource(in).has("data"));
+        }
     }
 
     @Test

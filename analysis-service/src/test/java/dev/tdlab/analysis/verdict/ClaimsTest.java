@@ -124,4 +124,22 @@ class ClaimsTest {
                 run(Map.of("train.optimizer", "signgd"), 0.1, Map.of("finalTrainError", 0.0, "generalizationGap", 0.01)));
         assertEquals(Claims.Outcome.REFUTED, Claims.signGd(Map.of(), generalizes).outcome());
     }
+
+    @Test
+    void stagesOfAPiecewiseExponentialLossAreFoundAtTheirSteps() {
+        // ln loss: flat until step 30, falling at -0.05/step until 70, flat after: three stages
+        int n = 100;
+        int[] st = new int[n];
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            st[i] = i;
+            double ln = i < 30 ? 0 : i < 70 ? -0.05 * (i - 30) : -2.0;
+            v[i] = Math.exp(ln);
+        }
+        List<Map<String, Object>> stages = Findings.stages(new Findings.Series(st, v), true);
+        assertEquals(3, stages.size(), stages.toString());
+        assertEquals(30, (int) stages.get(1).get("fromStep"), 2.0);
+        assertEquals(70, (int) stages.get(2).get("fromStep"), 2.0);
+        assertEquals(-0.05, (Double) stages.get(1).get("slope"), 1e-3);
+    }
 }

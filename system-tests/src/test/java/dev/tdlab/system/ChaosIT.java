@@ -1,0 +1,428 @@
+package dev.tdlab.system;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.Test;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Fault injection on the real stack (issue 9). One experiment of 20 runs trains while the test, at seeded random
+ * points of its progress, kills -9 the trainer, data-gen and analysis (each by the pid of the process the test
+ * started) and restarts them, and restarts the Kafka broker. The same experiment trained once without faults is the
+ * reference. Asserted: every run FINISHED (after a rerun of the runs that FAILED, if any), every metric point present
+ * exactly once (API and table), and verdicts, convergence steps, final eval losses and whole curves equal to the
+ * fault-free run's, bit for bit. The figures go to stdout and {@code target/reliability/chaos.md}.
+ *
+ * <p>{@code -Dtdlab.chaos.seed=N} picks another fault schedule.
+ */
+class ChaosIT {
+
+    static final long SEED = Long.getLong("tdlab.chaos.seed", 9L);
+    static final int STEPS = 300;
+    static final int RUNS = 20;
+
+    /** 5 cells × 4 seeds = 20 runs, 300 steps each; eval every 50 steps. */
+    static final String SPEC = """
+            name: %s
+            data:  { family: markov, p: 0.2, q: 0.3, seqLen: 32, trainSequences: 256, evalSequences: 64 }
+            model: { family: single-layer, dModel: 4, heads: 1, mlp: true, tiedEmbedding: true, init: { scheme: gaussian, std: 0.02 } }
+            train: { optimizer: adam, lr: 0.005, batch: 16, steps: %d, evalEvery: 50 }
+            seeds: [0, 1, 2, 3]
+            sweep: { data.p: [0.1, 0.2, 0.4, 0.6, 0.8] }
+            """;
+
+    enum Kind {
+        TRAINER("trainer-service"), DATA_GEN("data-gen-service"), ANALYSIS("analysis-service"), BROKER(null);
+
+        final String service;
+
+        Kind(String service) {
+            this.service = service;
+        }
+    }
+
+    /** One injected fault: what, by which pid, when (ms after the submission), at what progress, how long it took. */
+    record Fault(Kind kind, long pid, long atMs, double progress, int runsUnfinished, long downMs, long recoverMs) {
+    }
+
+    @Test
+    void everyRunAndMetricSurvivesCrashesAndABrokerRestart() throws Exception {
+        Stack s = Stack.get();
+        long t0 = System.nanoTime();
+
+        // the fault-free reference
+        String refId = submit(s, "chaos-reference");
+        JsonNode reference = awaitEnd(s, refId, Duration.ofMinutes(4));
+        long refMs = ms(t0);
+        assertEquals("FINISHED", reference.get("status").asText(), reference.toPrettyString());
+
+        // the same experiment under faults
+        Random random = new Random(SEED);
+        List<Kind> order = new ArrayList<>(List.of(Kind.values()));
+        Collections.shuffle(order, random);
+        double[] at = new double[order.size()];
+        for (int i = 0; i < at.length; i++) {
+            at[i] = 0.05 + 0.15 * i + 0.10 * random.nextDouble(); // one fault in each window 5-15 %, 20-30 %, ...
+        }
+        long t1 = System.nanoTime();
+        String id = submit(s, "chaos-victim");
+        List<Fault> faults = new ArrayList<>();
+        for (int i = 0; i < order.size(); i++) {
+            Kind kind = order.get(i);
+            double[] p = awaitProgress(s, id, at[i], Duration.ofMinutes(3));
+            Thread.sleep(random.nextInt(500)); // off any heartbeat or batch boundary
+            long atMs = ms(t1);
+            long pid;
+            long down;
+            long recover;
+            if (kind == Kind.BROKER) {
+                pid = ProcessHandle.current().pid(); // the broker runs in this JVM
+                long downFor = 2000 + random.nextInt(3000);
+                long r0 = System.nanoTime();
+                long start = s.restartKafka(Duration.ofMillis(downFor));
+                down = ms(r0);
+                recover = start;
+            } else {
+                pid = s.pid(kind.service);
+                long r0 = System.nanoTime();
+                s.kill(kind.service); // SIGKILL to that pid
+                down = ms(r0);
+                long r1 = System.nanoTime();
+                s.restart(kind.service);
+                recover = ms(r1);
+            }
+            faults.add(new Fault(kind, pid, atMs, p[0], (int) p[1], down, recover));
+            System.out.printf(Locale.ROOT, "chaos: %s (pid %d) at %d ms, progress %.1f %%, %d runs unfinished; back in %d ms%n",
+                    kind, pid, atMs, 100 * p[0], (int) p[1], down + recover);
+        }
+
+        JsonNode exp = awaitEnd(s, id, Duration.ofMinutes(5));
+        List<String> failed = new ArrayList<>();
+        for (JsonNode r : exp.get("runs")) {
+            if (!r.get("status").asText().equals("FINISHED")) {
+                failed.add(r.get("id").asText() + " " + r.get("status").asText() + ": " + r.path("error").asText());
+            }
+        }
+        int rerun = 0;
+        if (!failed.isEmpty()) {
+            System.out.println("chaos: runs not FINISHED, rerun: " + failed);
+            HttpResponse<String> r = s.post("/api/v1/experiments/" + id + "/rerun", "application/json", "");
+            assertEquals(200, r.statusCode(), r.body());
+            rerun = s.json.readTree(r.body()).get("rerunRuns").asInt();
+            exp = awaitEnd(s, id, Duration.ofMinutes(4));
+        }
+        long chaosMs = ms(t1);
+
+        // every run FINISHED, verdicts and losses equal to the reference's
+        Map<String, JsonNode> refRuns = byCellAndSeed(reference);
+        Map<String, JsonNode> runs = byCellAndSeed(exp);
+        assertEquals(RUNS, refRuns.size());
+        assertEquals(refRuns.keySet(), runs.keySet());
+        int finished = 0;
+        int resumed = 0;
+        int maxAttempt = 0;
+        double maxLossDiff = 0;
+        int verdictsEqual = 0;
+        int convergenceEqual = 0;
+        List<String> problems = new ArrayList<>();
+        long[] points = new long[5]; // expected, lost, doubled, extra, values differing
+        for (Map.Entry<String, JsonNode> e : runs.entrySet()) {
+            JsonNode r = e.getValue();
+            JsonNode ref = refRuns.get(e.getKey());
+            if (r.get("status").asText().equals("FINISHED")) {
+                finished++;
+            } else {
+                problems.add(e.getKey() + " is " + r.get("status").asText() + ": " + r.path("error").asText());
+            }
+            int attempt = r.path("attempt").asInt();
+            resumed += attempt > 1 ? 1 : 0;
+            maxAttempt = Math.max(maxAttempt, attempt);
+            if (r.get("verdict").asText().equals(ref.get("verdict").asText()) && !r.get("verdict").isNull()) {
+                verdictsEqual++;
+            } else {
+                problems.add(e.getKey() + ": verdict " + r.get("verdict") + " vs " + ref.get("verdict"));
+            }
+            if (r.get("convergenceStep").equals(ref.get("convergenceStep"))) {
+                convergenceEqual++;
+            } else {
+                problems.add(e.getKey() + ": convergenceStep " + r.get("convergenceStep") + " vs " + ref.get("convergenceStep"));
+            }
+            double diff = Math.abs(r.get("finalEvalLoss").asDouble() - ref.get("finalEvalLoss").asDouble());
+            maxLossDiff = Math.max(maxLossDiff, Double.isNaN(diff) ? Double.POSITIVE_INFINITY : diff);
+            if (Double.doubleToLongBits(r.get("finalEvalLoss").asDouble()) != Double.doubleToLongBits(ref.get("finalEvalLoss").asDouble())) {
+                problems.add(e.getKey() + ": finalEvalLoss " + r.get("finalEvalLoss") + " vs " + ref.get("finalEvalLoss"));
+            }
+            compareMetrics(s, e.getKey(), ref.get("id").asText(), r.get("id").asText(), points, problems);
+        }
+        long[] table = tableCounts(s, id);
+        long[] refTable = tableCounts(s, refId);
+        long[] wire = wireCounts(s, id);
+        long totalMs = ms(t0);
+
+        // the figures
+        StringBuilder md = new StringBuilder();
+        md.append("# Fault injection (ChaosIT)\n\n");
+        md.append(String.format(Locale.ROOT, "Seed %d; experiment of %d runs (5 cells x 4 seeds, single-layer d=4, binary Markov, seqLen 32,"
+                + " %d steps, eval every 50, checkpoint every 100, lease 6 s).%n%n", SEED, RUNS, STEPS));
+        md.append("| # | fault | pid | at (ms after submit) | progress | runs unfinished | down (ms) | back healthy after (ms) |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|\n");
+        for (int i = 0; i < faults.size(); i++) {
+            Fault f = faults.get(i);
+            String what = switch (f.kind()) {
+                case BROKER -> "Kafka broker restart (in-process: shutdown, down, start on the same port and log dir)";
+                default -> "kill -9 " + f.kind().service + ", restart";
+            };
+            md.append(String.format(Locale.ROOT, "| %d | %s | %d | %d | %.1f %% | %d | %d | %d |%n", i + 1, what, f.pid(), f.atMs(),
+                    100 * f.progress(), f.runsUnfinished(), f.downMs(), f.recoverMs()));
+        }
+        md.append('\n');
+        md.append(String.format(Locale.ROOT, "- runs FINISHED: %d / %d (%d FAILED under the faults and were rerun: %s)%n",
+                finished, RUNS, rerun, failed.isEmpty() ? "none" : String.join("; ", failed)));
+        md.append(String.format(Locale.ROOT, "- runs re-claimed after a crash or lease loss (attempt > 1): %d; highest attempt %d%n",
+                resumed, maxAttempt));
+        md.append(String.format(Locale.ROOT, "- metric points expected (the reference's, all metrics): %d; lost: %d; doubled: %d;"
+                + " extra: %d; values differing from the reference: %d%n", points[0], points[1], points[2], points[3], points[4]));
+        md.append(String.format(Locale.ROOT, "- table analysis.metrics: %d rows, %d distinct (run, name, step) (reference: %d / %d)%n",
+                table[0], table[1], refTable[0], refTable[1]));
+        md.append(String.format(Locale.ROOT, "- runs.metrics on the wire for this experiment: %d batches, %d points, %d of them"
+                + " re-sent or redelivered (resume from a checkpoint, broker restart) and stored once%n", wire[0], wire[1], wire[2]));
+        md.append(String.format(Locale.ROOT, "- verdicts equal to the fault-free run: %d / %d; convergence steps equal: %d / %d;"
+                + " final eval loss max |diff|: %s (compared bit for bit)%n", verdictsEqual, RUNS, convergenceEqual, RUNS, maxLossDiff));
+        md.append(String.format(Locale.ROOT, "- time: reference experiment %.1f s; experiment under faults %.1f s (submit to every run"
+                + " FINISHED); whole test %.1f s%n", refMs / 1e3, chaosMs / 1e3, totalMs / 1e3));
+        if (!problems.isEmpty()) {
+            md.append("\nProblems:\n\n");
+            problems.forEach(p -> md.append("- ").append(p).append('\n'));
+        }
+        System.out.println(md);
+        Path out = Paths.get(System.getProperty("tdlab.work", "target/it-stack")).toAbsolutePath().getParent().resolve("reliability");
+        Files.createDirectories(out);
+        Files.writeString(out.resolve("chaos.md"), md.toString());
+
+        for (Fault f : faults) {
+            assertTrue(f.runsUnfinished() > 0, "fault " + f + " came after the experiment had finished");
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        assertEquals(RUNS, finished);
+        assertEquals(0, points[1], "points lost");
+        assertEquals(0, points[2], "points doubled");
+        assertEquals(0, points[3], "points extra");
+        assertEquals(table[0], table[1], "no doubled rows");
+        assertEquals(refTable[1], table[1], "as many points stored as without faults");
+        assertEquals(0.0, maxLossDiff);
+    }
+
+    /**
+     * Every metric of the chaos run against the reference run: steps present exactly once (lost, doubled, extra) and
+     * the same values. train_loss must be steps 1..STEPS on its own account.
+     */
+    private static void compareMetrics(Stack s, String key, String refRun, String run, long[] points, List<String> problems)
+            throws Exception {
+        JsonNode a = s.get("/api/v1/runs/" + refRun + "/metrics?maxPoints=100000").get("metrics");
+        JsonNode b = s.get("/api/v1/runs/" + run + "/metrics?maxPoints=100000").get("metrics");
+        Set<String> names = new TreeSet<>();
+        a.fieldNames().forEachRemaining(names::add);
+        b.fieldNames().forEachRemaining(names::add);
+        for (String name : names) {
+            Map<Integer, JsonNode> ref = points(a.get(name));
+            List<Integer> steps = new ArrayList<>();
+            Map<Integer, JsonNode> got = new HashMap<>();
+            JsonNode series = b.get(name);
+            if (series != null) {
+                for (int i = 0; i < series.get("steps").size(); i++) {
+                    int step = series.get("steps").get(i).asInt();
+                    steps.add(step);
+                    got.put(step, series.get("values").get(i));
+                }
+            }
+            long lost = ref.keySet().stream().filter(k -> !got.containsKey(k)).count();
+            long doubled = steps.size() - new HashSet<>(steps).size();
+            long extra = got.keySet().stream().filter(k -> !ref.containsKey(k)).count();
+            long differing = ref.entrySet().stream().filter(x -> got.containsKey(x.getKey())
+                    && !sameValue(x.getValue(), got.get(x.getKey()))).count();
+            points[0] += ref.size();
+            points[1] += lost;
+            points[2] += doubled;
+            points[3] += extra;
+            points[4] += differing;
+            if (lost + doubled + extra + differing > 0) {
+                problems.add(key + " " + name + ": lost " + lost + ", doubled " + doubled + ", extra " + extra
+                        + ", differing " + differing);
+            }
+            if (name.equals("train_loss")) {
+                List<Integer> expected = new ArrayList<>();
+                for (int i = 1; i <= STEPS; i++) {
+                    expected.add(i);
+                }
+                if (!expected.equals(steps)) {
+                    problems.add(key + " train_loss steps are not exactly 1.." + STEPS + " (" + steps.size() + " points)");
+                }
+            }
+        }
+    }
+
+    private static Map<Integer, JsonNode> points(JsonNode series) {
+        Map<Integer, JsonNode> out = new LinkedHashMap<>();
+        if (series != null) {
+            for (int i = 0; i < series.get("steps").size(); i++) {
+                out.put(series.get("steps").get(i).asInt(), series.get("values").get(i));
+            }
+        }
+        return out;
+    }
+
+    private static boolean sameValue(JsonNode x, JsonNode y) {
+        if (x.isNumber() && y.isNumber()) {
+            return Double.doubleToLongBits(x.asDouble()) == Double.doubleToLongBits(y.asDouble());
+        }
+        return x.equals(y); // "NaN", "Infinity"
+    }
+
+    /** [rows, distinct (run, name, step)] of the experiment's points in the analysis table. */
+    static long[] tableCounts(Stack s, String experimentId) throws Exception {
+        try (Connection db = s.db(); PreparedStatement ps = db.prepareStatement("""
+                SELECT count(*), count(DISTINCT (m.run_id, m.name, m.step)) FROM analysis.metrics m
+                JOIN analysis.runs r ON r.id = m.run_id WHERE r.experiment_id = ?""")) {
+            ps.setString(1, experimentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new long[]{rs.getLong(1), rs.getLong(2)};
+            }
+        }
+    }
+
+    /** [batches, points, points seen before] of the experiment on runs.metrics, read from the start to the end. */
+    static long[] wireCounts(Stack s, String experimentId) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, s.kafka().bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "it-chaos-" + System.nanoTime());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        long batches = 0;
+        long total = 0;
+        Set<String> seen = new HashSet<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
+            List<TopicPartition> parts = consumer.partitionsFor("runs.metrics").stream()
+                    .map(i -> new TopicPartition(i.topic(), i.partition())).toList();
+            consumer.assign(parts);
+            consumer.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    fail("runs.metrics not read to its end in 60 s");
+                }
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(500))) {
+                    JsonNode b = s.json.readTree(r.value());
+                    if (!b.path("experimentId").asText().equals(experimentId)) {
+                        continue;
+                    }
+                    batches++;
+                    var fields = b.path("metrics").fields();
+                    while (fields.hasNext()) {
+                        var m = fields.next();
+                        for (JsonNode step : m.getValue().path("steps")) {
+                            total++;
+                            seen.add(b.get("runId").asText() + "/" + m.getKey() + "/" + step.asInt());
+                        }
+                    }
+                }
+            }
+        }
+        return new long[]{batches, total, total - seen.size()};
+    }
+
+    /** Waits until the trainer's queue shows the fraction {@code target} of the experiment's steps done: [fraction, runs unfinished]. */
+    static double[] awaitProgress(Stack s, String experimentId, double target, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        double[] p = progress(s, experimentId);
+        while (p[0] < target && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            p = progress(s, experimentId);
+        }
+        return p;
+    }
+
+    /** [fraction of all steps done, runs not FINISHED] from the trainer's queue in PostgreSQL (up whatever service is down). */
+    static double[] progress(Stack s, String experimentId) throws Exception {
+        try (Connection db = s.db(); PreparedStatement ps = db.prepareStatement("""
+                SELECT coalesce(sum(CASE WHEN state = 'FINISHED' THEN %d ELSE least(step, %d) END), 0),
+                       count(*) FILTER (WHERE state = 'FINISHED')
+                FROM trainer.runs WHERE experiment_id = ?""".formatted(STEPS, STEPS))) {
+            ps.setString(1, experimentId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new double[]{rs.getLong(1) / (double) (RUNS * STEPS), RUNS - rs.getInt(2)};
+            }
+        }
+    }
+
+    static Map<String, JsonNode> byCellAndSeed(JsonNode experiment) {
+        Map<String, JsonNode> out = new java.util.TreeMap<>();
+        for (JsonNode r : experiment.get("runs")) {
+            out.put("p=" + r.get("cell").get("data.p").asText() + "/seed=" + r.get("seed").asText(), r);
+        }
+        return out;
+    }
+
+    static String submit(Stack s, String name) throws Exception {
+        HttpResponse<String> r = s.post("/api/v1/experiments", "application/yaml", SPEC.formatted(name, STEPS));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonNode c = s.json.readTree(r.body());
+        assertEquals(RUNS, c.get("runCount").asInt());
+        return c.get("id").asText();
+    }
+
+    /** Polls the experiment until it has ended; a refused connection (analysis restarting) is retried. */
+    static JsonNode awaitEnd(Stack s, String id, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        JsonNode e = null;
+        while (System.nanoTime() < deadline) {
+            try {
+                e = s.get("/api/v1/experiments/" + id);
+                if (e.get("status").asText().matches("FINISHED|FAILED|CANCELLED")) {
+                    return e;
+                }
+            } catch (java.io.IOException refused) {
+                // analysis is restarting
+            }
+            Thread.sleep(500);
+        }
+        fail("experiment " + id + " did not end in " + timeout + ": " + (e == null ? "" : e.toPrettyString()));
+        return e;
+    }
+
+    static long ms(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+}
