@@ -8,7 +8,6 @@ import dev.tdlab.contracts.events.MetricSeries;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.PGConnection;
 
-import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,15 +29,16 @@ import java.util.Set;
  * <p>Ingest ({@link #ingest}): a batch is applied at most once (its event id goes into
  * {@code processed_events} in the same transaction); points are unique per (run, name, step), first
  * write wins; NaN and ±∞ are stored as such. Every statement takes whole arrays ({@code unnest}), so a
- * call costs five round trips whatever the number of batches and points: event ids, series ids, points,
- * rollups, latest values. Points go in with a plain INSERT when no point can collide (every series'
- * new steps are distinct and above its last stored step, the normal case), else with
- * {@code ON CONFLICT DO NOTHING RETURNING}, and the rollups are then built from the points that landed.
+ * call costs three round trips whatever the number of batches and points: event ids with series ids,
+ * points, rollups with latest values (two statements sent together each time). Points go in with a plain
+ * INSERT when no point can collide (every series' new steps are distinct and above its last stored step,
+ * the normal case), else with {@code ON CONFLICT DO NOTHING RETURNING}, and the rollups are then built
+ * from the points that landed.
  *
  * <p>Read ({@link #read}): a range of at most maxPoints points is returned exactly; a longer one as the
  * min and max point of each of at most maxPoints/2 step buckets ({@link StepBuckets}), computed from the
  * per-block rollups of the coarsest fitting level plus the raw points of the two partial blocks at the
- * ends: the same points as a scan of every raw point would give, for about 1,000 rows read instead of
+ * ends: the same points as a scan of every raw point would give, for about 10,000 rows read instead of
  * 1,000,000.
  */
 @ApplicationScoped
@@ -93,14 +93,44 @@ public class MetricStore {
         if (byEvent.isEmpty()) {
             return new Ingested(List.of(), 0);
         }
+        // round trip 1: the event ids (which batches are new) and the ids of every series the batches name
+        Set<SeriesKey> keys = new java.util.LinkedHashSet<>();
+        for (MetricBatch b : byEvent.values()) {
+            for (String name : b.metrics().keySet()) {
+                keys.add(new SeriesKey(b.runId(), name));
+            }
+        }
         Set<String> fresh = new HashSet<>();
+        Map<SeriesKey, SeriesRow> ids = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(
-                "INSERT INTO processed_events (event_id) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING event_id")) {
+                "INSERT INTO processed_events (event_id) SELECT unnest(?::text[]) ON CONFLICT DO NOTHING RETURNING event_id;\n"
+                        + SERIES_SQL)) {
             ps.setArray(1, c.createArrayOf("text", byEvent.keySet().toArray()));
-            try (ResultSet rs = ps.executeQuery()) {
+            bindKeys(c, ps, 2, keys);
+            ps.execute();
+            try (ResultSet rs = ps.getResultSet()) {
                 while (rs.next()) {
                     fresh.add(rs.getString(1));
                 }
+            }
+            if (!ps.getMoreResults()) {
+                throw new SQLException("no result for the series ids");
+            }
+            try (ResultSet rs = ps.getResultSet()) {
+                readSeries(rs, ids);
+            }
+        }
+        if (ids.size() < keys.size()) { // created by a transaction that committed after our snapshot was taken
+            try (PreparedStatement ps = c.prepareStatement("""
+                    SELECT s.id, s.run_id, s.name, s.last_step FROM metric_series s
+                    JOIN unnest(?::text[], ?::text[]) AS w(run_id, name) USING (run_id, name)""")) {
+                bindKeys(c, ps, 1, keys);
+                try (ResultSet rs = ps.executeQuery()) {
+                    readSeries(rs, ids);
+                }
+            }
+            if (ids.size() < keys.size()) {
+                throw new SQLException("metric series not found after insert: " + keys.size() + " wanted, " + ids.size() + " found");
             }
         }
         List<MetricBatch> applied = new ArrayList<>(fresh.size());
@@ -126,7 +156,6 @@ public class MetricStore {
                 }
             }
         }
-        Map<SeriesKey, SeriesRow> ids = seriesIds(c, bySeries.keySet());
 
         int total = 0;
         boolean collisionPossible = false;
@@ -174,15 +203,29 @@ public class MetricStore {
         for (Points p : landed.values()) {
             stored += p.n;
         }
-        if (stored > 0) {
-            upsertRollups(c, landed);
-            updateLatest(c, landed);
+        if (stored > 0) { // round trip 3: rollups and latest values, two statements sent together
+            try (PreparedStatement ps = c.prepareStatement(ROLLUPS_SQL + ";\n" + LATEST_SQL)) {
+                bindRollups(c, ps, landed);
+                bindLatest(c, ps, 9, landed);
+                ps.execute();
+            }
         }
         return new Ingested(applied, stored);
     }
 
-    /** Ids of the series (run, name), created if new, with their last stored step. */
-    private Map<SeriesKey, SeriesRow> seriesIds(Connection c, Set<SeriesKey> keys) throws SQLException {
+    /**
+     * Ids of the series (run, name) of the arrays bound at its two parameters, created if new, with their last
+     * stored step: the inserted rows come from RETURNING, the others from the statement's snapshot.
+     */
+    private static final String SERIES_SQL = """
+            WITH want AS (SELECT * FROM unnest(?::text[], ?::text[]) AS w(run_id, name)),
+                 ins AS (INSERT INTO metric_series (run_id, name) SELECT run_id, name FROM want
+                         ON CONFLICT DO NOTHING RETURNING id, run_id, name, last_step)
+            SELECT id, run_id, name, last_step FROM ins
+            UNION ALL
+            SELECT s.id, s.run_id, s.name, s.last_step FROM metric_series s JOIN want w USING (run_id, name)""";
+
+    private static void bindKeys(Connection c, PreparedStatement ps, int at, Set<SeriesKey> keys) throws SQLException {
         String[] runs = new String[keys.size()];
         String[] names = new String[keys.size()];
         int i = 0;
@@ -190,40 +233,14 @@ public class MetricStore {
             runs[i] = key.runId();
             names[i++] = key.name();
         }
-        Map<SeriesKey, SeriesRow> out = new HashMap<>();
-        // the inserted rows come from RETURNING, the others from the statement's snapshot
-        try (PreparedStatement ps = c.prepareStatement("""
-                WITH want AS (SELECT * FROM unnest(?::text[], ?::text[]) AS w(run_id, name)),
-                     ins AS (INSERT INTO metric_series (run_id, name) SELECT run_id, name FROM want
-                             ON CONFLICT DO NOTHING RETURNING id, run_id, name, last_step)
-                SELECT id, run_id, name, last_step FROM ins
-                UNION ALL
-                SELECT s.id, s.run_id, s.name, s.last_step FROM metric_series s JOIN want w USING (run_id, name)""")) {
-            ps.setArray(1, c.createArrayOf("text", runs));
-            ps.setArray(2, c.createArrayOf("text", names));
-            readSeries(ps, out);
-        }
-        if (out.size() < keys.size()) { // created by a transaction that committed after our snapshot was taken
-            try (PreparedStatement ps = c.prepareStatement("""
-                    SELECT s.id, s.run_id, s.name, s.last_step FROM metric_series s
-                    JOIN unnest(?::text[], ?::text[]) AS w(run_id, name) USING (run_id, name)""")) {
-                ps.setArray(1, c.createArrayOf("text", runs));
-                ps.setArray(2, c.createArrayOf("text", names));
-                readSeries(ps, out);
-            }
-        }
-        if (out.size() < keys.size()) {
-            throw new SQLException("metric series not found after insert: " + keys.size() + " wanted, " + out.size() + " found");
-        }
-        return out;
+        ps.setArray(at, c.createArrayOf("text", runs));
+        ps.setArray(at + 1, c.createArrayOf("text", names));
     }
 
-    private static void readSeries(PreparedStatement ps, Map<SeriesKey, SeriesRow> out) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                int last = rs.getInt(4);
-                out.put(new SeriesKey(rs.getString(2), rs.getString(3)), new SeriesRow(rs.getInt(1), rs.wasNull() ? null : last));
-            }
+    private static void readSeries(ResultSet rs, Map<SeriesKey, SeriesRow> out) throws SQLException {
+        while (rs.next()) {
+            int last = rs.getInt(4);
+            out.put(new SeriesKey(rs.getString(2), rs.getString(3)), new SeriesRow(rs.getInt(1), rs.wasNull() ? null : last));
         }
     }
 
@@ -234,8 +251,23 @@ public class MetricStore {
         ps.setArray(3, pg.createArrayOf("float8", value));
     }
 
-    /** Merges the landed points into the per-block extremes of every level. */
-    private static void upsertRollups(Connection c, Map<Integer, Points> landed) throws SQLException {
+    /** Merges points into the per-block extremes of every level: same order and tie rule as StepBuckets.Extremes.merge. */
+    private static final String ROLLUPS_SQL = """
+            INSERT INTO metric_rollups AS r (series_id, width, block, n, min_step, min_value, max_step, max_value)
+            SELECT * FROM unnest(?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::float8[], ?::int4[], ?::float8[])
+            ON CONFLICT (series_id, width, block) DO UPDATE SET
+              n = r.n + EXCLUDED.n,
+              min_step = CASE WHEN EXCLUDED.min_value < r.min_value OR (EXCLUDED.min_value = r.min_value AND EXCLUDED.min_step < r.min_step)
+                              THEN EXCLUDED.min_step ELSE r.min_step END,
+              min_value = CASE WHEN EXCLUDED.min_value < r.min_value OR (EXCLUDED.min_value = r.min_value AND EXCLUDED.min_step < r.min_step)
+                               THEN EXCLUDED.min_value ELSE r.min_value END,
+              max_step = CASE WHEN EXCLUDED.max_value > r.max_value OR (EXCLUDED.max_value = r.max_value AND EXCLUDED.max_step < r.max_step)
+                              THEN EXCLUDED.max_step ELSE r.max_step END,
+              max_value = CASE WHEN EXCLUDED.max_value > r.max_value OR (EXCLUDED.max_value = r.max_value AND EXCLUDED.max_step < r.max_step)
+                               THEN EXCLUDED.max_value ELSE r.max_value END""";
+
+    /** Binds the landed points' block extremes at parameters 1..8 of {@link #ROLLUPS_SQL}. */
+    private static void bindRollups(Connection c, PreparedStatement ps, Map<Integer, Points> landed) throws SQLException {
         List<int[]> keys = new ArrayList<>();
         List<Extremes> ext = new ArrayList<>();
         for (Map.Entry<Integer, Points> e : landed.entrySet()) {
@@ -261,35 +293,28 @@ public class MetricStore {
             maxStep[i] = x.maxStep();
             maxValue[i] = x.maxValue();
         }
-        // same order and tie rule as StepBuckets.Extremes.merge (float8 order, ties to the smaller step)
-        try (PreparedStatement ps = c.prepareStatement("""
-                INSERT INTO metric_rollups AS r (series_id, width, block, n, min_step, min_value, max_step, max_value)
-                SELECT * FROM unnest(?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::int4[], ?::float8[], ?::int4[], ?::float8[])
-                ON CONFLICT (series_id, width, block) DO UPDATE SET
-                  n = r.n + EXCLUDED.n,
-                  min_step = CASE WHEN EXCLUDED.min_value < r.min_value OR (EXCLUDED.min_value = r.min_value AND EXCLUDED.min_step < r.min_step)
-                                  THEN EXCLUDED.min_step ELSE r.min_step END,
-                  min_value = CASE WHEN EXCLUDED.min_value < r.min_value OR (EXCLUDED.min_value = r.min_value AND EXCLUDED.min_step < r.min_step)
-                                   THEN EXCLUDED.min_value ELSE r.min_value END,
-                  max_step = CASE WHEN EXCLUDED.max_value > r.max_value OR (EXCLUDED.max_value = r.max_value AND EXCLUDED.max_step < r.max_step)
-                                  THEN EXCLUDED.max_step ELSE r.max_step END,
-                  max_value = CASE WHEN EXCLUDED.max_value > r.max_value OR (EXCLUDED.max_value = r.max_value AND EXCLUDED.max_step < r.max_step)
-                                   THEN EXCLUDED.max_value ELSE r.max_value END""")) {
-            PGConnection pg = c.unwrap(PGConnection.class);
-            ps.setArray(1, pg.createArrayOf("int4", sid));
-            ps.setArray(2, pg.createArrayOf("int4", width));
-            ps.setArray(3, pg.createArrayOf("int4", block));
-            ps.setArray(4, pg.createArrayOf("int4", count));
-            ps.setArray(5, pg.createArrayOf("int4", minStep));
-            ps.setArray(6, pg.createArrayOf("float8", minValue));
-            ps.setArray(7, pg.createArrayOf("int4", maxStep));
-            ps.setArray(8, pg.createArrayOf("float8", maxValue));
-            ps.executeUpdate();
-        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        ps.setArray(1, pg.createArrayOf("int4", sid));
+        ps.setArray(2, pg.createArrayOf("int4", width));
+        ps.setArray(3, pg.createArrayOf("int4", block));
+        ps.setArray(4, pg.createArrayOf("int4", count));
+        ps.setArray(5, pg.createArrayOf("int4", minStep));
+        ps.setArray(6, pg.createArrayOf("float8", minValue));
+        ps.setArray(7, pg.createArrayOf("int4", maxStep));
+        ps.setArray(8, pg.createArrayOf("float8", maxValue));
     }
 
     /** Each series' first step and latest point (its highest step) in metric_series. */
-    private static void updateLatest(Connection c, Map<Integer, Points> landed) throws SQLException {
+    private static final String LATEST_SQL = """
+            UPDATE metric_series s SET
+              first_step = CASE WHEN s.first_step IS NULL OR u.first < s.first_step THEN u.first ELSE s.first_step END,
+              last_step = CASE WHEN s.last_step IS NULL OR u.step > s.last_step THEN u.step ELSE s.last_step END,
+              last_value = CASE WHEN s.last_step IS NULL OR u.step > s.last_step THEN u.value ELSE s.last_value END
+            FROM unnest(?::int4[], ?::int4[], ?::int4[], ?::float8[]) AS u(id, first, step, value)
+            WHERE s.id = u.id AND (s.last_step IS NULL OR u.step > s.last_step OR u.first < s.first_step)""";
+
+    /** Binds each series' first step and latest landed point at parameters at..at+3 of {@link #LATEST_SQL}. */
+    private static void bindLatest(Connection c, PreparedStatement ps, int at, Map<Integer, Points> landed) throws SQLException {
         int n = 0;
         for (Points p : landed.values()) {
             n += p.n > 0 ? 1 : 0;
@@ -304,31 +329,22 @@ public class MetricStore {
             if (p.n == 0) {
                 continue;
             }
-            int at = 0;
+            int last = 0;
             for (int j = 1; j < p.n; j++) {
-                if (p.steps[j] > p.steps[at]) {
-                    at = j;
+                if (p.steps[j] > p.steps[last]) {
+                    last = j;
                 }
             }
             sid[i] = e.getKey();
             first[i] = p.minStep();
-            step[i] = p.steps[at];
-            value[i++] = p.values[at];
+            step[i] = p.steps[last];
+            value[i++] = p.values[last];
         }
-        try (PreparedStatement ps = c.prepareStatement("""
-                UPDATE metric_series s SET
-                  first_step = CASE WHEN s.first_step IS NULL OR u.first < s.first_step THEN u.first ELSE s.first_step END,
-                  last_step = CASE WHEN s.last_step IS NULL OR u.step > s.last_step THEN u.step ELSE s.last_step END,
-                  last_value = CASE WHEN s.last_step IS NULL OR u.step > s.last_step THEN u.value ELSE s.last_value END
-                FROM unnest(?::int4[], ?::int4[], ?::int4[], ?::float8[]) AS u(id, first, step, value)
-                WHERE s.id = u.id AND (s.last_step IS NULL OR u.step > s.last_step OR u.first < s.first_step)""")) {
-            PGConnection pg = c.unwrap(PGConnection.class);
-            ps.setArray(1, pg.createArrayOf("int4", sid));
-            ps.setArray(2, pg.createArrayOf("int4", first));
-            ps.setArray(3, pg.createArrayOf("int4", step));
-            ps.setArray(4, pg.createArrayOf("float8", value));
-            ps.executeUpdate();
-        }
+        PGConnection pg = c.unwrap(PGConnection.class);
+        ps.setArray(at, pg.createArrayOf("int4", sid));
+        ps.setArray(at + 1, pg.createArrayOf("int4", first));
+        ps.setArray(at + 2, pg.createArrayOf("int4", step));
+        ps.setArray(at + 3, pg.createArrayOf("float8", value));
     }
 
     /** Names of the metrics a run has reported, sorted. */
