@@ -162,6 +162,19 @@ function phaseTable(phase) {
   return el('div', {}, t, phase.theoryLine ? el('p', { class: 'muted' }, `Dashed: above the theory's line ${phase.theoryLine}.`) : '');
 }
 
+// The seed papers' claims judged on the experiment's finished runs (CONFIRMED / REFUTED / INCONCLUSIVE + evidence).
+function claimsTable(claims) {
+  if (!claims || claims.length === 0) return el('p', { class: 'muted' }, 'No paper claim applies to this sweep.');
+  const t = el('table', { id: 'claims' }, el('tr', {}, el('th', { class: 'l' }, 'claim'), el('th', { class: 'l' }, 'statement'),
+    el('th', {}, 'outcome'), el('th', { class: 'l' }, 'evidence')));
+  for (const c of claims) {
+    const ev = Object.entries(c.evidence || {}).map(([k, v]) => `${k}: ${typeof v === 'number' ? v.toPrecision(4) : JSON.stringify(v)}`);
+    t.append(el('tr', {}, el('td', { class: 'l' }, `${c.id} (${c.paper})`), el('td', { class: 'l' }, c.statement),
+      el('td', { class: c.outcome }, c.outcome), el('td', { class: 'l' }, ev.join('; '))));
+  }
+  return t;
+}
+
 async function experimentView(id) {
   const e = await get(`/experiments/${id}`);
   crumb.textContent = `· ${e.name}`;
@@ -172,11 +185,12 @@ async function experimentView(id) {
     el('th', {}, 'entropy rate'), el('th', {}, 'unigram'), el('th', {}, 'verdict'), el('th', {}, 'conv. step')));
   const chartHost = el('div', { class: 'charts', id: 'charts' });
   const phaseHost = el('div', { id: 'phase-host' });
+  const claimsHost = el('div', { id: 'claims-host' });
   app.replaceChildren(el('h2', {}, e.name, ' ', status),
     el('p', { class: 'muted' }, `${e.runCount} runs · `, reportLink(id, '', 'report', 'html'), ' · ',
       reportLink(id, '.csv', 'csv', 'file'), ' · ', reportLink(id, '.json', 'json', 'file')),
     table, el('h3', {}, 'Loss curves'), chartHost, el('h3', {}, 'Compare runs'), el('div', { id: 'compare' }),
-    el('h3', {}, 'Phase diagram'), phaseHost);
+    el('h3', {}, 'Phase diagram'), phaseHost, el('h3', {}, "The papers' claims"), claimsHost);
   const runs = new Map();
   for (const r of e.runs) {
     runs.set(r.id, r);
@@ -189,7 +203,10 @@ async function experimentView(id) {
     });
   }
   drawComparison();
-  const refreshPhase = () => get(`/experiments/${id}/report.json`).then((j) => phaseHost.replaceChildren(phaseTable(j.phase)));
+  const refreshPhase = () => get(`/experiments/${id}/report.json`).then((j) => {
+    phaseHost.replaceChildren(phaseTable(j.phase));
+    claimsHost.replaceChildren(claimsTable(j.claims));
+  });
   refreshPhase();
   if (source) source.close();
   if (['FINISHED', 'FAILED', 'CANCELLED'].includes(e.status)) return;
