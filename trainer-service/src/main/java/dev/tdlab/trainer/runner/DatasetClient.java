@@ -43,6 +43,22 @@ final class DatasetClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DatasetClient.class);
+
+    /** How long a shard is retried while data-gen is unreachable or answers 502/503/504 (a restart, a rollout). */
+    static final Duration PATIENCE = Duration.ofSeconds(120);
+
+    /** Called between retries (the caller extends its lease there); may be a no-op. */
+    private final Runnable whileWaiting;
+
+    DatasetClient() {
+        this(() -> { });
+    }
+
+    DatasetClient(Runnable whileWaiting) {
+        this.whileWaiting = whileWaiting;
+    }
+
     /** One shard as served: its encoding, the items in it, its body. */
     private record Shard(int n, String encoding, int items, byte[] body) {
     }
@@ -136,8 +152,7 @@ final class DatasetClient {
         List<Shard> out = new java.util.ArrayList<>();
         for (int n = first; n < first + count; n++) {
             URI uri = URI.create(r.dataUrl() + "/api/v1/datasets/" + r.datasetId() + "/shards/" + n);
-            HttpResponse<byte[]> resp = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofMinutes(2)).GET().build(),
-                    HttpResponse.BodyHandlers.ofByteArray());
+            HttpResponse<byte[]> resp = get(uri);
             if (resp.statusCode() != 200) {
                 throw new IOException("GET " + uri + " answered " + resp.statusCode());
             }
@@ -152,6 +167,41 @@ final class DatasetClient {
             out.add(new Shard(n, encoding, items, body));
         }
         return out;
+    }
+
+    /**
+     * GET with retries for {@link #PATIENCE} while data-gen cannot be reached (connection refused or reset, a timeout) or
+     * answers 502/503/504: a data-gen restart delays the run instead of failing it. Backoff 0.25 s doubling to 4 s.
+     */
+    private HttpResponse<byte[]> get(URI uri) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + PATIENCE.toNanos();
+        long backoff = 250;
+        for (int attempt = 1; ; attempt++) {
+            String why;
+            try {
+                HttpResponse<byte[]> resp = http.send(authorized(HttpRequest.newBuilder(uri)).timeout(Duration.ofMinutes(2)).GET().build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                int code = resp.statusCode();
+                if ((code != 502 && code != 503 && code != 504) || System.nanoTime() > deadline) {
+                    if (attempt > 1) {
+                        LOG.infof("GET %s answered %d at attempt %d", uri, code, attempt);
+                    }
+                    return resp;
+                }
+                why = "answered " + code;
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("GET " + uri + " failed for " + PATIENCE.toSeconds() + " s: " + e, e);
+                }
+                why = e.toString();
+            }
+            if (attempt == 1) {
+                LOG.warnf("GET %s: %s; retrying for up to %d s", uri, why, PATIENCE.toSeconds());
+            }
+            whileWaiting.run();
+            Thread.sleep(backoff);
+            backoff = Math.min(4000, backoff * 2);
+        }
     }
 
     private static String sha256(byte[] b) {

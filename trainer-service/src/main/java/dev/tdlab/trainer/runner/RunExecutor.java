@@ -148,7 +148,9 @@ public class RunExecutor {
         send(status, c.runId(), RunStatus.progress(c.runId(), c.experimentId(), RunState.RUNNING, c.attempt(), startStep,
                 total, 0));
         try {
-            Dataset[] data = new DatasetClient().fetch(ready);
+            // data-gen down (a restart): the fetch retries and the lease is kept meanwhile
+            Dataset[] data = new DatasetClient(() -> queue.heartbeat(c.runId(), owner, startStep, config.leaseSeconds()))
+                    .fetch(ready);
             Listener listener = new Listener(c, total, t0, spec.train().evalEvery());
             TrainResult result = Trainer.train(modelConfig(spec, ready), optimizerConfig(spec),
                     new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed(),
@@ -177,6 +179,11 @@ public class RunExecutor {
             LOG.infof("run %s finished: %d steps in %.1f s, eval loss %.6f", c.runId(), result.stepsDone(), secs,
                     result.finalEvalLoss());
         } catch (Exception | Error e) {
+            if (stopping && !(e instanceof Error)) { // interrupted by the shutdown (e.g. while waiting for data-gen)
+                queue.release(c.runId(), owner, startStep);
+                LOG.infof("run %s released (shutting down: %s)", c.runId(), e.toString());
+                return;
+            }
             LOG.errorf(e, "run %s failed", c.runId());
             String why = e.getClass().getSimpleName() + ": " + e.getMessage();
             queue.end(c.runId(), owner, "FAILED", 0, why);
