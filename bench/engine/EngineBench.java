@@ -5,36 +5,81 @@ import dev.tdlab.core.optim.OptimizerConfig;
 import dev.tdlab.core.theory.MarkovChain;
 import dev.tdlab.core.train.TrainConfig;
 import dev.tdlab.core.train.TrainListener;
+import dev.tdlab.core.train.TrainResult;
 import dev.tdlab.core.train.Trainer;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
- * ms per training step of dynamics-core's single-layer transformer (Makkuva's model: learned positions,
- * one softmax head, causal, residual, ReLU MLP 4d, tied head, cross-entropy; Adam 1e-3, float32) on a
- * binary Markov chain (p = 0.2, q = 0.3). Args: d T B steps warmup. Prints one line:
- * {@code tdlab d T B ms_per_step tokens_per_s final_train_loss}. OMP_NUM_THREADS=1 is set by run.sh.
+ * Training speed of dynamics-core's single-layer transformer (Makkuva's model: learned positions, one softmax head,
+ * causal, residual, ReLU MLP 4d, tied head, cross-entropy; Adam 1e-3, float32) on a binary Markov chain
+ * (p = 0.2, q = 0.3), through the product's {@link Trainer} (per step: batch, SameDiff gradients, norms, Adam).
+ * OMP_NUM_THREADS=1 is set by run.sh.
+ *
+ * <ul>
+ *   <li>{@code d T B steps warmup}: one run; prints {@code tdlab d T B ms_per_step tokens_per_s final_train_loss},
+ *       the mean wall time per step after the first {@code warmup} steps.</li>
+ *   <li>{@code sweep runs workers d T B steps}: {@code runs} independent runs (seeds 0..runs-1) on {@code workers}
+ *       threads of this JVM, one model per thread (as trainer-service's workers); prints
+ *       {@code tdlab-sweep runs workers d T B steps wall_s runs_per_hour tokens_per_s mean_final_train_loss}, timed
+ *       from the first run's start to the last run's end (graph building, data and warm-up included).</li>
+ * </ul>
  */
 public class EngineBench {
-    public static void main(String[] a) {
+    public static void main(String[] a) throws Exception {
+        if (a[0].equals("sweep")) {
+            sweep(Integer.parseInt(a[1]), Integer.parseInt(a[2]), Integer.parseInt(a[3]), Integer.parseInt(a[4]),
+                    Integer.parseInt(a[5]), Integer.parseInt(a[6]));
+            return;
+        }
         int d = Integer.parseInt(a[0]), t = Integer.parseInt(a[1]), b = Integer.parseInt(a[2]);
         int steps = Integer.parseInt(a[3]), warm = Integer.parseInt(a[4]);
-        MarkovChain chain = MarkovChain.binary(0.2, 0.3);
-        TokenDataset train = MarkovGenerator.generate(chain, 512, t, 1);
-        TokenDataset eval = MarkovGenerator.generate(chain, 4, t, 2);
         long[] at = new long[steps + 1];
         double[] last = new double[1];
-        Trainer.train(new SingleLayerConfig(2, t, d, 1, true, 4, true, "gaussian", 0.02), OptimizerConfig.of("adam", 1e-3),
-                new TrainConfig(b, steps, steps, 0), train, eval, new TrainListener() {
+        train(d, t, b, steps, 0, at, last);
+        double ms = (at[steps] - at[warm]) / 1e6 / (steps - warm);
+        System.out.printf(Locale.ROOT, "tdlab %d %d %d %.2f %.0f %.4f%n", d, t, b, ms, b * t / (ms / 1000), last[0]);
+    }
+
+    static TrainResult train(int d, int t, int b, int steps, long seed, long[] at, double[] last) {
+        MarkovChain chain = MarkovChain.binary(0.2, 0.3);
+        TokenDataset train = MarkovGenerator.generate(chain, 512, t, 1 + 2 * seed);
+        TokenDataset eval = MarkovGenerator.generate(chain, 4, t, 2 + 2 * seed);
+        return Trainer.train(new SingleLayerConfig(2, t, d, 1, true, 4, true, "gaussian", 0.02),
+                OptimizerConfig.of("adam", 1e-3), new TrainConfig(b, steps, steps, seed), train, eval,
+                new TrainListener() {
                     public void onStep(int step, double loss, double g) {
-                        at[step] = System.nanoTime();
+                        if (at != null) at[step] = System.nanoTime();
                         last[0] = loss;
                     }
 
                     public void onEval(int step, double l, double s) {
                     }
                 });
-        double ms = (at[steps] - at[warm]) / 1e6 / (steps - warm);
-        System.out.printf(Locale.ROOT, "tdlab %d %d %d %.2f %.0f %.4f%n", d, t, b, ms, b * t / (ms / 1000), last[0]);
+    }
+
+    static void sweep(int runs, int workers, int d, int t, int b, int steps) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(workers);
+        long t0 = System.nanoTime();
+        List<Future<Double>> done = new ArrayList<>();
+        for (int r = 0; r < runs; r++) {
+            long seed = r;
+            done.add(pool.submit(() -> {
+                double[] last = new double[1];
+                train(d, t, b, steps, seed, null, last);
+                return last[0];
+            }));
+        }
+        double loss = 0;
+        for (Future<Double> f : done) loss += f.get() / runs;
+        double s = (System.nanoTime() - t0) / 1e9;
+        pool.shutdown();
+        System.out.printf(Locale.ROOT, "tdlab-sweep %d %d %d %d %d %d %.2f %.1f %.0f %.4f%n", runs, workers, d, t, b,
+                steps, s, runs * 3600 / s, (double) runs * steps * b * t / s, loss);
     }
 }

@@ -1,28 +1,36 @@
-"""ms per training step of the same model in PyTorch eager on CPU (one thread), same data law and sizes.
-Args: d T B steps warmup. Prints: torch d T B ms_per_step tokens_per_s final_train_loss."""
-import sys, time
+"""The same model, data law and sizes as EngineBench.java, in PyTorch eager on CPU, one thread per process.
+
+Args: d T B steps warmup -> prints: torch d T B ms_per_step tokens_per_s final_train_loss
+      sweep runs workers d T B steps -> runs independent runs (seeds 0..runs-1) on `workers` processes, one thread
+      each; prints: torch-sweep runs workers d T B steps wall_s runs_per_hour tokens_per_s mean_final_train_loss,
+      timed from the first run's start to the last run's end (model building, data and warm-up included)."""
+import multiprocessing as mp
+import sys
+import time
+
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-torch.set_num_threads(1)
-d, T, B, steps, warm = (int(x) for x in sys.argv[1:6])
-rng = np.random.default_rng(1)
-p, q = 0.2, 0.3
-n = 512
-x = np.empty((n, T + 1), dtype=np.int64)
-x[:, 0] = rng.random(n) < p / (p + q)
-u = rng.random((n, T))
-for t in range(T):
-    prev = x[:, t]
-    x[:, t + 1] = np.where(prev == 0, u[:, t] < p, u[:, t] >= q)
-data = torch.from_numpy(x)
+P, Q, N = 0.2, 0.3, 512
+
+
+def markov(T, seed):
+    rng = np.random.default_rng(seed)
+    x = np.empty((N, T + 1), dtype=np.int64)
+    x[:, 0] = rng.random(N) < P / (P + Q)
+    u = rng.random((N, T))
+    for t in range(T):
+        prev = x[:, t]
+        x[:, t + 1] = np.where(prev == 0, u[:, t] < P, u[:, t] >= Q)
+    return torch.from_numpy(x)
 
 
 class Model(nn.Module):
-    def __init__(self):
+    def __init__(self, d, T):
         super().__init__()
+        self.d = d
         self.wte = nn.Parameter(torch.randn(2, d) * 0.02)
         self.wpe = nn.Parameter(torch.randn(T, d) * 0.02)
         self.q = nn.Linear(d, d, bias=False); self.k = nn.Linear(d, d, bias=False)
@@ -35,26 +43,52 @@ class Model(nn.Module):
 
     def forward(self, idx):
         h = self.wte[idx] + self.wpe
-        a = (self.q(h) @ self.k(h).transpose(1, 2)) / d ** 0.5
+        a = (self.q(h) @ self.k(h).transpose(1, 2)) / self.d ** 0.5
         a = a.masked_fill(~self.mask, float("-inf")).softmax(-1)
         h = h + self.o(a @ self.v(h))
         h = h + self.w2(F.relu(self.w1(h)))
         return h @ self.wte.t() + self.bias
 
 
-torch.manual_seed(0)
-model = Model()
-opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-g = torch.Generator().manual_seed(0)
-times = []
-for step in range(steps):
-    idx = torch.randint(0, n, (B,), generator=g)
-    batch = data[idx]
-    logits = model(batch[:, :-1])
-    loss = F.cross_entropy(logits.reshape(-1, 2), batch[:, 1:].reshape(-1))
-    opt.zero_grad(set_to_none=True)
-    loss.backward()
-    opt.step()
-    times.append(time.perf_counter())
-ms = (times[-1] - times[warm - 1]) * 1000 / (steps - warm)
-print(f"torch {d} {T} {B} {ms:.2f} {B * T / (ms / 1000):.0f} {loss.item():.4f}")
+def train(d, T, B, steps, seed, times=None):
+    torch.set_num_threads(1)
+    data = markov(T, 1 + 2 * seed)
+    torch.manual_seed(seed)
+    model = Model(d, T)
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    g = torch.Generator().manual_seed(seed)
+    loss = None
+    for step in range(steps):
+        idx = torch.randint(0, N, (B,), generator=g)
+        batch = data[idx]
+        logits = model(batch[:, :-1])
+        loss = F.cross_entropy(logits.reshape(-1, 2), batch[:, 1:].reshape(-1))
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if times is not None:
+            times.append(time.perf_counter())
+    return loss.item()
+
+
+def _sweep_run(args):
+    return train(*args)
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    if sys.argv[1] == "sweep":
+        runs, workers, d, T, B, steps = (int(x) for x in sys.argv[2:8])
+        ctx = mp.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            t0 = time.perf_counter()
+            losses = pool.map(_sweep_run, [(d, T, B, steps, r) for r in range(runs)], chunksize=1)
+            s = time.perf_counter() - t0
+        print(f"torch-sweep {runs} {workers} {d} {T} {B} {steps} {s:.2f} {runs * 3600 / s:.1f} "
+              f"{runs * steps * B * T / s:.0f} {sum(losses) / runs:.4f}")
+    else:
+        d, T, B, steps, warm = (int(x) for x in sys.argv[1:6])
+        times = []
+        last = train(d, T, B, steps, 0, times)
+        ms = (times[-1] - times[warm - 1]) * 1000 / (steps - warm)
+        print(f"torch {d} {T} {B} {ms:.2f} {B * T / (ms / 1000):.0f} {last:.4f}")

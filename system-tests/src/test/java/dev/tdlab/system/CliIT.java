@@ -37,7 +37,7 @@ class CliIT {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         Map<String, String> env = pb.environment();
         env.put("TDLAB_URL", s.analysisUrl);
-        env.remove("TDLAB_TOKEN");
+        env.put("TDLAB_TOKEN", s.adminToken); // the stack's admin token (no .lab/token in the work dir)
         pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Path out = Files.createTempFile(workDir, "out", ".txt");
         Path err = Files.createTempFile(workDir, "err", ".txt");

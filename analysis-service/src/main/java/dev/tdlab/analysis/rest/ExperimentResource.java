@@ -105,21 +105,21 @@ public class ExperimentResource {
     @DELETE
     @Path("/{id}")
     public Map<String, Object> cancel(@PathParam("id") String id) {
-        found(id);
+        ExperimentEntity e = found(id);
         boolean changed = store.cancel(id);
         outbox.relayNow();
-        ExperimentEntity e = found(id);
-        return Map.of("id", id, "status", e.status, "cancelled", changed);
+        // the entity read above is this request's copy (the cancel committed in its own transaction)
+        return Map.of("id", id, "status", changed ? "CANCELLED" : e.status, "cancelled", changed);
     }
 
     /** Plans the FAILED and CANCELLED runs again; idempotent (a second call with nothing failed changes nothing). */
     @POST
     @Path("/{id}/rerun")
     public Map<String, Object> rerun(@PathParam("id") String id) {
-        found(id);
+        ExperimentEntity e = found(id);
         int n = store.rerun(id);
         outbox.relayNow();
-        return Map.of("id", id, "rerunRuns", n, "status", found(id).status);
+        return Map.of("id", id, "rerunRuns", n, "status", n > 0 ? "RUNNING" : e.status);
     }
 
     /** The experiment if this caller may see it; another tenant's id is a 404 like an unknown one. */

@@ -52,7 +52,9 @@ public class StreamResource {
     @Blocking
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @QueryParam("after") String after, @Context Sse sse) {
-        access.experiment(id); // 404 for an unknown id and for another tenant's
+        // 404 for an unknown id and for another tenant's; an experiment that has ended already has nothing more to say
+        // once its journal after the cursor is replayed (a client resuming past its terminal event is not kept waiting)
+        boolean endedAtConnect = terminalStatus(access.experiment(id).status);
         long start = lastEventId != null && !lastEventId.isBlank()
                 ? Params.longValue("Last-Event-ID", lastEventId, 0, 0, Long.MAX_VALUE)
                 : Params.longValue("after", after, 0, 0, Long.MAX_VALUE);
@@ -75,10 +77,17 @@ public class StreamResource {
                             ended.set(true);
                         }
                     }
+                    if (out.isEmpty() && endedAtConnect) {
+                        ended.set(true);
+                    }
                     return out;
                 })
                 .select().first(batch -> batch != end)
                 .onItem().transformToIterable(batch -> batch);
+    }
+
+    private static boolean terminalStatus(String status) {
+        return "FINISHED".equals(status) || "FAILED".equals(status) || "CANCELLED".equals(status);
     }
 
     private static boolean terminal(String payload) {

@@ -43,6 +43,8 @@ final class TrainingRun {
     final Optimizer optimizer;
     final Map<String, List<String>> normGroups;
     private final Map<Integer, OneHotBatch> batches = new HashMap<>();
+    /** The gradient session's arrays, reused from step to step (see {@link StepArrays}). */
+    private final StepArrays stepArrays = new StepArrays();
 
     TrainingRun(ModelDefinition def, OptimizerConfig opt, DataType dtype, List<String> trainable,
                 Map<String, double[]> start) {
@@ -87,7 +89,9 @@ final class TrainingRun {
         List<String> outs = new ArrayList<>();
         outs.add(LOSS);
         outs.addAll(extra);
+        stepArrays.recycle(); // the previous call's arrays: already copied out below
         OutAndGrad og = sd.calculateGradientsAndOutputs(ph, outs, names);
+        stepArrays.attachTo(sd); // after the first call, when the gradient session exists
         Map<String, INDArray> g = og.getGradients();
         for (int i = 0; i < names.size(); i++) gradsOut[i] = toDoubles(g.get(names.get(i)));
         for (String e : extra) extraOut.put(e, og.getOutputs().get(e).getDouble(0));
