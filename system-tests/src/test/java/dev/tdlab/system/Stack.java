@@ -114,7 +114,8 @@ final class Stack {
                 }
             }
             try {
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready"))
+                        .timeout(Duration.ofSeconds(5)).build(), // a probe of a restarting service must not hang
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200) {
                     return;

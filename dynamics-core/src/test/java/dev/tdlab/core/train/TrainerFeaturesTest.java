@@ -183,7 +183,8 @@ class TrainerFeaturesTest {
         for (String g : List.of("emb", "q", "k", "v", "o", "mlp", "head")) {
             assertTrue(m1.containsKey("param_norm/" + g) && m1.get("grad_norm/" + g) > 0, g);
         }
-        assertFalse(m1.containsKey("attn_entropy/layer0"));
+        assertTrue(m1.containsKey("attn_entropy/layer0"), "step 1 carries the attention metrics: the state at init");
+        assertFalse(log.metrics.get(1).containsKey("attn_entropy/layer0"), "step 2: not a metricsEvery step");
         double uniform = 0;
         for (int t = 0; t < T; t++) uniform += Math.log(t + 1) / T;
         double h3 = log.metrics.get(2).get("attn_entropy/layer0");
