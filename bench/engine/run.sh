@@ -9,7 +9,8 @@
 # Knobs: ROUNDS (default 3): each line is measured ROUNDS times, tdlab and PyTorch alternating (A,B,A,B,...), so that
 #        load from other processes hits both sides alike; the table shows each side's best round and the ratio of the
 #        two bests, the last column every round's ratio. SWEEP_RUNS (16), SWEEP_WORKERS (2: one per core),
-#        SWEEP_STEPS (300). CONFIGS: "d T B steps warmup,..." for the single-run lines. ND4J_CLASSIFIER (default: the pom's nd4j.classifier, linux-x86_64-onednn) to compare builds.
+#        SWEEP_STEPS (300). CONFIGS: "d T B steps warmup,..." for the single-run lines. ND4J_CLASSIFIER (default:
+#        the pom's nd4j.classifier, linux-x86_64-onednn; e.g. linux-x86_64 for the plain build) to compare builds.
 # Single-run lines: one thread per side (OMP_NUM_THREADS=1, torch.set_num_threads(1)); ms/step is the mean after
 # the warm-up steps. Sweep: 2 worker threads in one JVM (as trainer-service) against 2 Python processes.
 set -euo pipefail
