@@ -16,9 +16,9 @@ import java.util.function.IntConsumer;
 /**
  * Java side of the data-generation benchmark (see README.md next to it). Same cases, sizes and output formats as
  * datagen_numpy.py: each case generates the data in its storage encoding (bit-packed tokens for V = 2, one byte per
- * token otherwise, float32 records for the patch families). Run from the repository root after building dynamics-core:
+ * token otherwise, float32 records for the patch families). Run from the repository root after building dynamics-theory:
  *
- *   java -cp dynamics-core/target/classes bench/datagen/DatagenBench.java [reps] [threads,...]
+ *   java -cp dynamics-theory/target/classes bench/datagen/DatagenBench.java [reps] [threads,...]
  *
  * Prints one line per case and thread count:  case<TAB>threads<TAB>units<TAB>best seconds<TAB>median seconds<TAB>units/s
  */

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Data-generation benchmark: Java (dynamics-core) and numpy side by side, in one run, on this machine.
+# Data-generation benchmark: Java (dynamics-theory) and numpy side by side, in one run, on this machine.
 # Writes bench/results/<date>-<machine>-datagen.md. Usage (from anywhere):
 #   bench/datagen/run.sh [reps]          # TDLAB_BENCH_MACHINE=name to name the machine
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
 reps="${1:-7}"
-if [ ! -d dynamics-core/target/classes/dev/tdlab/core/data ]; then
-  mvn -q -o -pl dynamics-core -am install -DskipTests
+if [ ! -d dynamics-theory/target/classes/dev/tdlab/core/data ]; then
+  mvn -q -o -pl dynamics-theory -am install -DskipTests
 fi
 python3 -c "import numpy" 2>/dev/null || { echo "numpy is missing: pip install numpy" >&2; exit 2; }
 cpu="$(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //' | tr -s ' ')"
@@ -18,9 +18,9 @@ out="bench/results/${date}-${machine}-datagen.md"
 tmp="$(mktemp -d)"
 load_before="$(cut -d' ' -f1-3 /proc/loadavg)"
 # interleave the two sides twice so that a load spike from other jobs hits both
-java -Xmx2g -cp dynamics-core/target/classes bench/datagen/DatagenBench.java "$reps" 1,2 > "$tmp/java1.tsv"
+java -Xmx2g -cp dynamics-theory/target/classes bench/datagen/DatagenBench.java "$reps" 1,2 > "$tmp/java1.tsv"
 python3 bench/datagen/datagen_numpy.py "$reps" > "$tmp/numpy1.tsv"
-java -Xmx2g -cp dynamics-core/target/classes bench/datagen/DatagenBench.java "$reps" 1,2 > "$tmp/java2.tsv"
+java -Xmx2g -cp dynamics-theory/target/classes bench/datagen/DatagenBench.java "$reps" 1,2 > "$tmp/java2.tsv"
 python3 bench/datagen/datagen_numpy.py "$reps" > "$tmp/numpy2.tsv"
 load_after="$(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$tmp" "$out" "$cpu" "$ncpu" "$date" "$load_before" "$load_after" "$reps" <<'PY'

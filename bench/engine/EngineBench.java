@@ -1,6 +1,7 @@
 import dev.tdlab.core.data.MarkovGenerator;
+import dev.tdlab.core.fast.EngineChoice;
 import dev.tdlab.core.data.TokenDataset;
-import dev.tdlab.core.model.SingleLayerConfig;
+import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.optim.OptimizerConfig;
 import dev.tdlab.core.theory.MarkovChain;
 import dev.tdlab.core.train.TrainConfig;
@@ -16,10 +17,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 /**
- * Training speed of dynamics-core's single-layer transformer (Makkuva's model: learned positions, one softmax head,
+ * Training speed of dynamics-engine's single-layer transformer (Makkuva's model: learned positions, one softmax head,
  * causal, residual, ReLU MLP 4d, tied head, cross-entropy; Adam 1e-3, float32) on a binary Markov chain
- * (p = 0.2, q = 0.3), through the product's {@link Trainer} (per step: batch, SameDiff gradients, norms, Adam).
- * OMP_NUM_THREADS=1 is set by run.sh.
+ * (p = 0.2, q = 0.3), through the product's {@link Trainer} (per step: batch, gradients, norms, Adam). The engine is
+ * the Trainer's automatic choice unless {@code -Dtdlab.engine=fast|samediff} pins it (run.sh measures both); the fast
+ * engine needs {@code --add-modules jdk.incubator.vector} for its Vector API kernels. OMP_NUM_THREADS=1 is set by
+ * run.sh.
  *
  * <ul>
  *   <li>{@code d T B steps warmup}: one run; prints {@code tdlab d T B ms_per_step tokens_per_s final_train_loss},
@@ -43,14 +46,34 @@ public class EngineBench {
         double[] last = new double[1];
         train(d, t, b, steps, 0, at, last);
         double ms = (at[steps] - at[warm]) / 1e6 / (steps - warm);
-        System.out.printf(Locale.ROOT, "tdlab %d %d %d %.2f %.0f %.4f%n", d, t, b, ms, b * t / (ms / 1000), last[0]);
+        System.out.printf(Locale.ROOT, "tdlab %d %d %d %.2f %.0f %.4f %s %s%n", d, t, b, ms, b * t / (ms / 1000), last[0],
+                engine(d, t), autoEngine(d, t));
+    }
+
+    /** The engine this JVM trains (d, T) with: the system property tdlab.engine, else the automatic choice. */
+    static String engine(int d, int t) {
+        return EngineChoice.useFast(config(d, t), "auto") ? "fast" : "samediff";
+    }
+
+    /** The engine the Trainer picks when nothing pins it. */
+    static String autoEngine(int d, int t) {
+        String pinned = System.clearProperty(EngineChoice.PROPERTY);
+        try {
+            return engine(d, t);
+        } finally {
+            if (pinned != null) System.setProperty(EngineChoice.PROPERTY, pinned);
+        }
+    }
+
+    static SingleLayerConfig config(int d, int t) {
+        return new SingleLayerConfig(2, t, d, 1, true, 4, true, "gaussian", 0.02);
     }
 
     static TrainResult train(int d, int t, int b, int steps, long seed, long[] at, double[] last) {
         MarkovChain chain = MarkovChain.binary(0.2, 0.3);
         TokenDataset train = MarkovGenerator.generate(chain, 512, t, 1 + 2 * seed);
         TokenDataset eval = MarkovGenerator.generate(chain, 4, t, 2 + 2 * seed);
-        return Trainer.train(new SingleLayerConfig(2, t, d, 1, true, 4, true, "gaussian", 0.02),
+        return Trainer.train(config(d, t),
                 OptimizerConfig.of("adam", 1e-3), new TrainConfig(b, steps, steps, seed), train, eval,
                 new TrainListener() {
                     public void onStep(int step, double loss, double g) {
@@ -79,7 +102,7 @@ public class EngineBench {
         for (Future<Double> f : done) loss += f.get() / runs;
         double s = (System.nanoTime() - t0) / 1e9;
         pool.shutdown();
-        System.out.printf(Locale.ROOT, "tdlab-sweep %d %d %d %d %d %d %.2f %.1f %.0f %.4f%n", runs, workers, d, t, b,
-                steps, s, runs * 3600 / s, (double) runs * steps * b * t / s, loss);
+        System.out.printf(Locale.ROOT, "tdlab-sweep %d %d %d %d %d %d %.2f %.1f %.0f %.4f %s%n", runs, workers, d, t, b,
+                steps, s, runs * 3600 / s, (double) runs * steps * b * t / s, loss, engine(d, t));
     }
 }

@@ -1,7 +1,14 @@
-"""The same model, data law and sizes as EngineBench.java, in PyTorch eager on CPU, one thread per process.
+"""The same model, data law and sizes as EngineBench.java, in PyTorch on CPU, one thread per process.
 
-Args: d T B steps warmup -> prints: torch d T B ms_per_step tokens_per_s final_train_loss
-      sweep runs workers d T B steps -> runs independent runs (seeds 0..runs-1) on `workers` processes, one thread
+Optional first arg, the way PyTorch is written (default plain):
+  plain    masked_fill + softmax over the full score matrix, torch.optim.Adam (default: foreach)
+  sdpa     F.scaled_dot_product_attention(q, k, v, is_causal=True), torch.optim.Adam(fused=True) (fused is available
+           on CPU in torch >= 2.4)
+  compile  the sdpa model wrapped in torch.compile (inductor, C++ codegen on CPU), Adam(fused=True); the compile
+           happens in the first steps, which the warm-up excludes
+
+Args: [mode] d T B steps warmup -> prints: torch d T B ms_per_step tokens_per_s final_train_loss
+      [mode] sweep runs workers d T B steps -> runs independent runs (seeds 0..runs-1) on `workers` processes, one thread
       each; prints: torch-sweep runs workers d T B steps wall_s runs_per_hour tokens_per_s mean_final_train_loss,
       timed from the first run's start to the last run's end (model building, data and warm-up included)."""
 import multiprocessing as mp
@@ -27,10 +34,15 @@ def markov(T, seed):
     return torch.from_numpy(x)
 
 
+MODE = "plain"
+MODES = ("plain", "sdpa", "compile")
+
+
 class Model(nn.Module):
     def __init__(self, d, T):
         super().__init__()
         self.d = d
+        self.sdpa = MODE != "plain"
         self.wte = nn.Parameter(torch.randn(2, d) * 0.02)
         self.wpe = nn.Parameter(torch.randn(T, d) * 0.02)
         self.q = nn.Linear(d, d, bias=False); self.k = nn.Linear(d, d, bias=False)
@@ -43,9 +55,13 @@ class Model(nn.Module):
 
     def forward(self, idx):
         h = self.wte[idx] + self.wpe
-        a = (self.q(h) @ self.k(h).transpose(1, 2)) / self.d ** 0.5
-        a = a.masked_fill(~self.mask, float("-inf")).softmax(-1)
-        h = h + self.o(a @ self.v(h))
+        if self.sdpa:
+            # default scale 1/sqrt(d): the same scores as below
+            h = h + self.o(F.scaled_dot_product_attention(self.q(h), self.k(h), self.v(h), is_causal=True))
+        else:
+            a = (self.q(h) @ self.k(h).transpose(1, 2)) / self.d ** 0.5
+            a = a.masked_fill(~self.mask, float("-inf")).softmax(-1)
+            h = h + self.o(a @ self.v(h))
         h = h + self.w2(F.relu(self.w1(h)))
         return h @ self.wte.t() + self.bias
 
@@ -55,7 +71,12 @@ def train(d, T, B, steps, seed, times=None):
     data = markov(T, 1 + 2 * seed)
     torch.manual_seed(seed)
     model = Model(d, T)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    if MODE == "plain":
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    else:
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    if MODE == "compile":
+        model = torch.compile(model)
     g = torch.Generator().manual_seed(seed)
     loss = None
     for step in range(steps):
@@ -77,6 +98,8 @@ def _sweep_run(args):
 
 if __name__ == "__main__":
     torch.set_num_threads(1)
+    if sys.argv[1] in MODES:
+        MODE = sys.argv.pop(1)
     if sys.argv[1] == "sweep":
         runs, workers, d, T, B, steps = (int(x) for x in sys.argv[2:8])
         ctx = mp.get_context("fork")

@@ -40,23 +40,37 @@ public class MetricsIngestBench {
         int batches = args.length > 0 ? Integer.parseInt(args[0]) : 1500;
         Path root = Paths.get(args.length > 1 ? args[1] : ".").toAbsolutePath().normalize();
         Path dir = Files.createTempDirectory("metrics-bench");
-        try (Postgres pg = Postgres.start(dir.resolve("pg"), 0)) {
+        // two servers, measured alternately: devstack's durable settings (what the lab runs) and, for the cost of
+        // durability, zonky's old defaults (fsync off, synchronous_commit off) that devstack ran with until 2026-12-04
+        try (Postgres pg = Postgres.start(dir.resolve("pg"), 0);
+             Postgres old = Postgres.start(dir.resolve("pg-old"), 0, true,
+                     Map.of("fsync", "off", "synchronous_commit", "off"))) {
             pg.createDatabaseIfAbsent("bench");
-            try (Connection c = pg.connect("bench")) {
+            old.createDatabaseIfAbsent("bench");
+            try (Connection c = pg.connect("bench"); Connection o = old.connect("bench")) {
+                StringBuilder out = new StringBuilder();
+                out.append("Servers: durable (").append(settings(c)).append(") and old (").append(settings(o)).append(")\n\n");
                 setUpTdlab(c, root);
                 setUpMlflow(c);
+                setUpTdlab(o, root);
+                setUpMlflow(o);
                 long points = (long) batches * STEPS_PER_BATCH * NAMES.length;
-                // warm-up, then measure each twice, alternating
-                tdlab(c, "warm-t", data("warm-t", 50), 1);
-                tdlab(c, "warm-p", data("warm-p", 50), BATCHES_PER_POLL);
-                mlflow(c, "warm-m", data("warm-m", 50));
-                double[] t = new double[2];
-                double[] p = new double[2];
-                double[] m = new double[2];
+                // warm-up, then measure each twice, alternating (durable, old, durable, old)
+                Connection[] servers = {c, o};
+                for (Connection x : servers) {
+                    tdlab(x, "warm-t", data("warm-t", 50), 1);
+                    tdlab(x, "warm-p", data("warm-p", 50), BATCHES_PER_POLL);
+                    mlflow(x, "warm-m", data("warm-m", 50));
+                }
+                double[][] t = new double[2][2];
+                double[][] p = new double[2][2];
+                double[][] m = new double[2][2];
                 for (int rep = 0; rep < 2; rep++) {
-                    t[rep] = tdlab(c, "run-t" + rep, data("run-t" + rep, batches), 1);
-                    p[rep] = tdlab(c, "run-p" + rep, data("run-p" + rep, batches), BATCHES_PER_POLL);
-                    m[rep] = mlflow(c, "run-m" + rep, data("run-m" + rep, batches));
+                    for (int k = 0; k < 2; k++) {
+                        t[k][rep] = tdlab(servers[k], "run-t" + rep, data("run-t" + rep, batches), 1);
+                        p[k][rep] = tdlab(servers[k], "run-p" + rep, data("run-p" + rep, batches), BATCHES_PER_POLL);
+                        m[k][rep] = mlflow(servers[k], "run-m" + rep, data("run-m" + rep, batches));
+                    }
                 }
                 // a redelivery of every batch of a measured run: nothing may change
                 long before = count(c, "run-t0");
@@ -65,20 +79,34 @@ public class MetricsIngestBench {
                 if (before != after || before != points) {
                     throw new IllegalStateException("redelivery changed the store: " + before + " → " + after);
                 }
-                double tBest = Math.min(t[0], t[1]);
-                double pBest = Math.min(p[0], p[1]);
-                double mBest = Math.min(m[0], m[1]);
-                StringBuilder out = new StringBuilder();
+                String[] label = {"durable", "old (fsync off, synchronous_commit off)"};
+                double[] tBest = {Math.min(t[0][0], t[0][1]), Math.min(t[1][0], t[1][1])};
+                double[] pBest = {Math.min(p[0][0], p[0][1]), Math.min(p[1][0], p[1][1])};
+                double[] mBest = {Math.min(m[0][0], m[0][1]), Math.min(m[1][0], m[1][1])};
                 out.append("## Metric ingest (").append(batches).append(" batches × ").append(STEPS_PER_BATCH)
                         .append(" steps × ").append(NAMES.length).append(" metrics = ").append(points).append(" points)\n\n");
-                out.append("| store | seconds (best of 2) | points/s |\n|---|---|---|\n");
-                out.append(row("tdlab MetricStore, one transaction per batch (run lock, event id, points, rollups, latest values, run row)", tBest, points));
-                out.append(row("tdlab MetricStore, one transaction per " + BATCHES_PER_POLL + " batches (the consumer's per-poll transaction)", pBest, points));
-                out.append(row("MLflow SQL-store way (row per point per batch + latest_metrics upsert per key), one transaction per batch", mBest, points));
-                out.append(String.format(Locale.ROOT, "| tdlab, the same %d batches redelivered (nothing stored; checked) | %.2f | (%,.0f batches/s) |%n",
+                out.append("| store | server | seconds (best of 2) | points/s |\n|---|---|---|---|\n");
+                for (int k = 0; k < 2; k++) {
+                    out.append(row("tdlab MetricStore, one transaction per batch (run lock, event id, points, rollups, latest values, run row)", label[k], tBest[k], points));
+                }
+                for (int k = 0; k < 2; k++) {
+                    out.append(row("tdlab MetricStore, one transaction per " + BATCHES_PER_POLL + " batches (the consumer's per-poll transaction)", label[k], pBest[k], points));
+                }
+                for (int k = 0; k < 2; k++) {
+                    out.append(row("MLflow SQL-store way (row per point per batch + latest_metrics upsert per key), one transaction per batch", label[k], mBest[k], points));
+                }
+                out.append(String.format(Locale.ROOT, "| tdlab, the same %d batches redelivered (nothing stored; checked) | durable | %.2f | (%,.0f batches/s) |%n",
                         batches, redelivered, batches / redelivered));
-                out.append(String.format(Locale.ROOT, "%nratio (tdlab / MLflow way, points/s): %.2f per batch; %.2f per poll%n",
-                        mBest / tBest, mBest / pBest));
+                out.append(String.format(Locale.ROOT, "%ndurable / old (points/s): tdlab per batch %.2f; tdlab per poll %.2f; MLflow way %.2f%n",
+                        tBest[1] / tBest[0], pBest[1] / pBest[0], mBest[1] / mBest[0]));
+                out.append(String.format(Locale.ROOT, "ratio (tdlab / MLflow way, points/s, durable): %.2f per batch; %.2f per poll%n",
+                        mBest[0] / tBest[0], mBest[0] / pBest[0]));
+                out.append("\nAll rounds (seconds; durable, old): ");
+                for (int rep = 0; rep < 2; rep++) {
+                    out.append(String.format(Locale.ROOT, "round %d: per batch %.2f, %.2f; per poll %.2f, %.2f; MLflow %.2f, %.2f. ",
+                            rep + 1, t[0][rep], t[1][rep], p[0][rep], p[1][rep], m[0][rep], m[1][rep]));
+                }
+                out.append('\n');
 
                 seriesOfAMillion(c);
                 out.append("\n## A 1,000,000-point series read back as at most 1,000 points\n\n| read | ms (median of 7) | points |\n|---|---|---|\n");
@@ -109,8 +137,22 @@ public class MetricsIngestBench {
         }
     }
 
-    static String row(String what, double secs, long points) {
-        return String.format(Locale.ROOT, "| %s | %.2f | %,.0f |%n", what, secs, points / secs);
+    static String row(String what, String server, double secs, long points) {
+        return String.format(Locale.ROOT, "| %s | %s | %.2f | %,.0f |%n", what, server, secs, points / secs);
+    }
+
+    /** The server's durability settings, as SHOW reports them. */
+    static String settings(Connection c) throws Exception {
+        List<String> out = new ArrayList<>();
+        try (Statement s = c.createStatement()) {
+            for (String name : List.of("fsync", "synchronous_commit", "full_page_writes", "wal_sync_method")) {
+                try (ResultSet rs = s.executeQuery("SHOW " + name)) {
+                    rs.next();
+                    out.add(name + "=" + rs.getString(1));
+                }
+            }
+        }
+        return String.join(", ", out);
     }
 
     /** The analysis-service schema, from its own migrations (in version order). */

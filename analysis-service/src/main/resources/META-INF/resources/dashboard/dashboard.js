@@ -4,7 +4,8 @@
 const API = '/api/v1';
 const app = document.getElementById('app');
 const crumb = document.getElementById('crumb');
-const colour = { GLOBAL: '#1a7f37', LOCAL: '#b35900', NOT_CONVERGED: '#8250df', DIVERGED: '#cf222e' };
+// unknown verdicts (newer services) fall back to grey wherever colour[] is read
+const colour = { GLOBAL: '#1a7f37', LOCAL: '#b35900', NOT_CONVERGED: '#8250df', DIVERGED: '#cf222e', UNRESOLVED: '#57606a' };
 let source = null;      // the EventSource of the open experiment
 let charts = {};        // runId → { plot, steps, values, h, u }
 
@@ -96,7 +97,8 @@ function runRow(r) {
   return el('tr', { id: `run-${r.id}` }, el('td', {}, box), el('td', { class: 'l' }, cellLabel(r.cell)), el('td', {}, r.seed),
     el('td', {}, r.status), progress(r), el('td', {}, fmt(r.lastTrainLoss, 4)), el('td', {}, fmt(r.finalEvalLoss)),
     el('td', {}, fmt(b.entropyRate)), el('td', {}, fmt(b.unigramEntropy)),
-    el('td', { class: r.verdict || '' }, r.verdict || ''), el('td', {}, r.convergenceStep ?? ''));
+    el('td', { class: r.verdict || '' }, (r.verdict || '') + (r.uninformative ? ' (uninformative)' : '')),
+    el('td', {}, r.convergenceStep ?? ''));
 }
 
 function chartFor(r, host) {
@@ -153,8 +155,11 @@ function phaseTable(phase) {
     const tr = el('tr', {}, el('th', {}, row.y));
     for (const c of row.cells) {
       const f = c.fractionGlobal;
-      const td = el('td', { class: c.side || '', title: `fraction GLOBAL ${f ?? '–'}` }, f == null ? '' : `${c.global}/${c.runs}`);
-      if (f != null) td.style.background = `rgba(45,164,78,${0.15 + 0.75 * f})`;
+      const title = c.uninformative ? 'uninformative: optimum = plateau (p + q = 1), left out of claims'
+        : `fraction GLOBAL ${f ?? '–'}`;
+      const td = el('td', { class: `${c.side || ''}${c.uninformative ? ' uninformative' : ''}`, title },
+        (f == null ? '' : `${c.global}/${c.runs}`) + (c.uninformative ? ' ∅' : ''));
+      if (f != null && !c.uninformative) td.style.background = `rgba(45,164,78,${0.15 + 0.75 * f})`;
       tr.append(td);
     }
     t.append(tr);

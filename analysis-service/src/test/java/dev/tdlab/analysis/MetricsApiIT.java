@@ -19,6 +19,10 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.Iterator;
+import org.postgresql.Driver;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -82,7 +86,7 @@ class MetricsApiIT {
         work = Paths.get("target/it-metrics-api").toAbsolutePath();
         if (Files.exists(work)) {
             try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         Files.createDirectories(work);
@@ -149,7 +153,7 @@ class MetricsApiIT {
         p.setProperty("user", infra.postgres().user());
         p.setProperty("password", infra.postgres().password());
         p.setProperty("currentSchema", "analysis");
-        return new org.postgresql.Driver().connect(infra.jdbcUrl(), p);
+        return new Driver().connect(infra.jdbcUrl(), p);
     }
 
     /** Everything on runs.metrics before the service starts: the consumer then drains a backlog. */
@@ -239,7 +243,7 @@ class MetricsApiIT {
                         HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
                     return;
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // not listening yet
             }
             assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
@@ -388,7 +392,7 @@ class MetricsApiIT {
                 iterable(json.readTree(all.body()).get("metrics").fieldNames()));
     }
 
-    static List<String> iterable(java.util.Iterator<String> it) {
+    static List<String> iterable(Iterator<String> it) {
         List<String> out = new ArrayList<>();
         it.forEachRemaining(out::add);
         return out;

@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  */
 final class Api {
 
-    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    static final ObjectMapper JSON = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+            .configure(DeserializationFeature.READ_UNKNOWN_ENUM_VALUES_AS_NULL, true); // verdicts a newer service adds
     static final String PREFIX = "/api/v1";
 
     private final String base;

@@ -335,33 +335,54 @@ final class Commands {
         }
     }
 
-    @Command(name = "export", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "The experiment's report as CSV (one row per run) or JSON, to standard output or a file.")
+    @Command(name = "export", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "The experiment's report as CSV (one row per run), JSON or HTML, or every curve in long format (curves-csv: experiment, run, cell parameters, seed, metric, step, value), to standard output or a file.")
     static final class Export implements Callable<Integer> {
-        enum Format { csv, json, html }
+        enum Format {
+            csv("report.csv", "text/csv"), json("report.json", "application/json"), html("report", "text/html"),
+            curves_csv("curves.csv", "text/csv");
+
+            final String suffix;
+            final String accept;
+
+            Format(String suffix, String accept) {
+                this.suffix = suffix;
+                this.accept = accept;
+            }
+
+            String label() {
+                return name().replace('_', '-');
+            }
+        }
+
+        /** {@code curves-csv} on the command line for the constant curves_csv. */
+        static final class FormatConverter implements CommandLine.ITypeConverter<Format> {
+            @Override
+            public Format convert(String value) {
+                for (Format f : Format.values()) {
+                    if (f.label().equals(value)) {
+                        return f;
+                    }
+                }
+                throw new CommandLine.TypeConversionException("expected one of csv, json, html, curves-csv but was '"
+                        + value + "'");
+            }
+        }
 
         @ParentCommand
         Tdlab root;
 
         @Parameters(paramLabel = "ID", description = "experiment id")
         String id;
-        @Option(names = "--format", defaultValue = "csv", paramLabel = "FORMAT",
-                description = "csv, json or html (default csv)")
+        @Option(names = "--format", defaultValue = "csv", paramLabel = "FORMAT", converter = FormatConverter.class,
+                description = "csv, json, html or curves-csv (default csv)")
         Format format;
         @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "write here instead of standard output")
         Path output;
 
         @Override
         public Integer call() throws IOException {
-            String suffix = switch (format) {
-                case csv -> "report.csv";
-                case json -> "report.json";
-                case html -> "report";
-            };
-            String accept = switch (format) {
-                case csv -> "text/csv";
-                case json -> "application/json";
-                case html -> "text/html";
-            };
+            String suffix = format.suffix;
+            String accept = format.accept;
             byte[] body = root.api().bytes(EXPERIMENTS + "/" + id + "/" + suffix, accept);
             if (output != null) {
                 Path parent = output.toAbsolutePath().getParent();

@@ -296,6 +296,16 @@ class CommandsTest {
     }
 
     @Test
+    void exportCurvesInLongFormat() {
+        String csv = "experiment,run,data.p,seed,metric,step,value\ne1,r1,0.2,0,eval_loss,0,0.69\n";
+        routes.put("GET /api/v1/experiments/e1/curves.csv", r -> new Answer(200, "text/csv", csv));
+        Object[] r = tdlab("export", "e1", "--format", "curves-csv");
+        assertEquals(0, r[0], r[2].toString());
+        assertEquals(csv, r[1]);
+        assertEquals(2, tdlab("export", "e1", "--format", "curves_csv")[0]);
+    }
+
+    @Test
     void cancelAndRerun() {
         routes.put("DELETE /api/v1/experiments/e1", r -> ok("{\"id\":\"e1\",\"status\":\"CANCELLED\",\"cancelled\":true}"));
         routes.put("POST /api/v1/experiments/e1/rerun", r -> ok("{\"id\":\"e1\",\"rerunRuns\":2,\"status\":\"RUNNING\"}"));

@@ -40,6 +40,20 @@ class DataSpecValidationTest {
         return t;
     }
 
+    static DataSpec noisyPatch(double signal, Boolean matchNorms, String family) {
+        return new DataSpec(family, null, null, null, null, null, null, null, null, null, null, null, null, null,
+                signal, null, null, null, null, null, null, matchNorms);
+    }
+
+    @Test
+    void matchNormsIsANoisyPatchFieldThatNeedsASignal() {
+        assertEquals(List.of(), fields(noisyPatch(1.0, true, "noisy-patch")));
+        assertEquals(Boolean.FALSE, full("noisy-patch").withDefaults().matchNorms());
+        assertEquals(List.of("data.matchNorms"), fields(noisyPatch(0.0, true, "noisy-patch")));
+        assertTrue(fields(new DataSpec("markov", 1, 2, null, null, null, null, 64, 128, 32, null, null, null, null,
+                null, null, null, null, null, null, null, true)).contains("data.matchNorms"));
+    }
+
     @Test
     void goodSpecsOfEveryFamilyPass() {
         assertEquals(List.of(), fields(markov(3, 2, uniformRows(8, 2))));

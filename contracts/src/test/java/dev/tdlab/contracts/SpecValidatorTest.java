@@ -173,6 +173,38 @@ class SpecValidatorTest {
     }
 
     @Test
+    void nociAndBordelonFieldsOfTheDeepFamily() {
+        ModelSpec ok = new ModelSpec("deep", null, 2, "softmax", false, false, null, "mup", 4, "beta-over-depth", 4.0,
+                true, null, null, "post", false, 0.01, 8);
+        Map<String, List<Object>> sweep = new LinkedHashMap<>();
+        sweep.put("model.heads", List.of(1, 2, 4));
+        sweep.put("model.qkInitScale", List.of(0.01, 1.0));
+        assertEquals(List.of(), SpecValidator.validate(spec(markov(0.2, 0.3), ok, null, null, sweep)));
+        // headDim fixes N: dModel = headDim * heads in every cell
+        ExperimentSpec e = spec(markov(0.2, 0.3), ok, null, null, sweep);
+        assertEquals(32, dev.tdlab.contracts.spec.SweepExpander.apply(e, Map.of("model.heads", 4), 0).model().dModel());
+        assertEquals(16, ok.withDefaults().dModel());
+        ModelSpec both = new ModelSpec("deep", 16, 2, null, null, null, null, null, 2, null, null, null, null,
+                null, null, null, null, 8);
+        assertTrue(fields(spec(markov(0.2, 0.3), both, null, null, null)).contains("model.dModel"));
+        Map<String, List<Object>> dSweep = new LinkedHashMap<>();
+        dSweep.put("model.dModel", List.of(8, 16));
+        assertTrue(fields(spec(markov(0.2, 0.3), ok, null, null, dSweep)).contains("model.dModel"));
+        ModelSpec bad = new ModelSpec("deep", null, 1, "linear", null, null, null, null, 2, null, null, true, null,
+                null, "middle", false, -1.0, 0);
+        List<String> f = fields(spec(markov(0.2, 0.3), bad, null, null, null));
+        for (String expected : List.of("model.layerNormPosition", "model.causal", "model.qkInitScale", "model.headDim")) {
+            assertTrue(f.contains(expected), () -> expected + " missing from " + f);
+        }
+        ModelSpec foreign = new ModelSpec("single-layer", null, null, null, null, null, null, null, null, null, null,
+                null, null, null, "post", false, 0.5, 4);
+        List<String> g = fields(spec(markov(0.2, 0.3), foreign, null, null, null));
+        for (String expected : List.of("model.layerNormPosition", "model.causal", "model.qkInitScale", "model.headDim")) {
+            assertTrue(g.contains(expected), () -> expected + " missing from " + g);
+        }
+    }
+
+    @Test
     void familyDataMismatchAndForeignFieldsAreNamed() {
         DataSpec patches = new DataSpec("noisy-patch", null, null, null, null, null, null, null, 64, 64);
         assertTrue(fields(spec(patches, family("single-layer", null, null, null, null), null, null, null))

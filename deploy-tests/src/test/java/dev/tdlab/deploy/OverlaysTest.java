@@ -37,7 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * Every kustomization under k8s/ renders (with {@link Kustomize}) into manifests that hold together:
+ * Every kustomization under k8s/ renders (with {@code kubectl kustomize}, see {@link Kubectl}) into manifests that hold together:
  * typed parsing of the built-in kinds without unknown fields, probes and resource limits on every
  * Deployment, the environment each service's application.properties reads, Services and PDBs that
  * select pods, the topics of {@link Topics}, config that points at the Kafka and PostgreSQL declared,
@@ -53,7 +53,7 @@ class OverlaysTest {
     static final ObjectMapper STRICT = new ObjectMapper().enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
     static List<ObjectNode> render(String dir) {
-        return Kustomize.render(Repo.path(dir));
+        return Kubectl.kustomize(Repo.path(dir));
     }
 
     static List<ObjectNode> ofKind(List<ObjectNode> res, String kind) {
@@ -112,11 +112,11 @@ class OverlaysTest {
         assertTrue(kinds.containsAll(Set.of("Namespace", "ConfigMap", "Deployment", "Service", "PodDisruptionBudget",
                 "Kafka", "KafkaNodePool", "KafkaTopic", "Cluster")), dir + ": " + kinds);
         for (ObjectNode r : res) {
-            assertFalse(r.path("apiVersion").asText().isEmpty(), Kustomize.id(r));
+            assertFalse(r.path("apiVersion").asText().isEmpty(), Kubectl.id(r));
             if (!"Namespace".equals(r.path("kind").asText())) {
-                assertEquals(NS, r.at("/metadata/namespace").asText(), Kustomize.id(r));
+                assertEquals(NS, r.at("/metadata/namespace").asText(), Kubectl.id(r));
             }
-            assertEquals("tdlab", r.at("/metadata/labels/app.kubernetes.io~1part-of").asText(), Kustomize.id(r));
+            assertEquals("tdlab", r.at("/metadata/labels/app.kubernetes.io~1part-of").asText(), Kubectl.id(r));
         }
         typed(one(res, "Namespace", NS), Namespace.class);
         ofKind(res, "ConfigMap").forEach(c -> typed(c, ConfigMap.class));
@@ -347,7 +347,7 @@ class OverlaysTest {
         }
         assertNotNull(kafka, "a kafka trigger (consumer lag)");
         assertEquals(props.getProperty("mp.messaging.incoming.datasets-ready.topic"), kafka.at("/metadata/topic").asText());
-        assertEquals(props.getProperty("mp.messaging.incoming.datasets-ready.group.id"), kafka.at("/metadata/consumerGroup").asText());
+        assertEquals(props.getProperty("mp.messaging.connector.smallrye-kafka.group.id"), kafka.at("/metadata/consumerGroup").asText());
         assertTrue(kafka.at("/metadata/bootstrapServers").asText().startsWith("tdlab-kafka-bootstrap." + NS + ".svc"));
         assertEquals("true", kafka.at("/metadata/allowIdleConsumers").asText(),
                 "trainers beyond the partition count still claim runs from the queue");

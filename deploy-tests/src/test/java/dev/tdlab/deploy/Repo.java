@@ -57,8 +57,9 @@ final class Repo {
         return out;
     }
 
+    /** The service's HTTP port: its {@code quarkus.http.port}, else Quarkus' default 8080. */
     static int httpPort(String module) {
-        return Integer.parseInt(properties(module).getProperty("quarkus.http.port").trim());
+        return Integer.parseInt(properties(module).getProperty("quarkus.http.port", "8080").trim());
     }
 
     static String read(Path p) {

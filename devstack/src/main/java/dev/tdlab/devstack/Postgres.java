@@ -10,7 +10,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +33,10 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * {@code postgres.log} (server output; it must not live inside pgdata, which initdb wants empty).
  *
  * <p>Authentication is {@code trust} for local connections: user {@value #USER}, any password.
+ *
+ * <p>Durable by default ({@link #DURABLE}): zonky starts the server with {@code -F} (fsync off) and
+ * {@code synchronous_commit=off}, so a crash could lose commits it had acknowledged; this class turns both
+ * back on (and {@code full_page_writes}), as a production server runs.
  */
 public final class Postgres implements AutoCloseable {
 
@@ -38,6 +44,16 @@ public final class Postgres implements AutoCloseable {
     public static final String PASSWORD = "postgres";
     private static final Pattern DB_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_\\-]{0,62}");
     private static final Logger LOG = LoggerFactory.getLogger(Postgres.class);
+
+    /**
+     * Server settings of every start, over zonky's defaults ({@code -F} = fsync off, {@code synchronous_commit=off}):
+     * a commit returns only once its WAL is flushed to disk, and a torn page can be repaired from the WAL.
+     * Passed as {@code -c name=value} after zonky's {@code -F}, so they win.
+     */
+    public static final Map<String, String> DURABLE = Map.of(
+            "fsync", "on",
+            "synchronous_commit", "on",
+            "full_page_writes", "on");
 
     private final EmbeddedPostgres pg;
     private final Path dataDir;
@@ -75,6 +91,17 @@ public final class Postgres implements AutoCloseable {
      * to the caller (DevStack does, to stop Kafka first).
      */
     public static Postgres start(Path dataDir, int port, boolean registerShutdownHook) throws IOException {
+        return start(dataDir, port, registerShutdownHook, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, boolean)} with server settings over {@link #DURABLE} (e.g. the metrics bench runs
+     * a second server with zonky's old {@code fsync=off, synchronous_commit=off} to measure what durability costs).
+     */
+    public static Postgres start(Path dataDir, int port, boolean registerShutdownHook, Map<String, String> serverConfig)
+            throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(DURABLE);
+        settings.putAll(serverConfig);
         Path dir = dataDir.toAbsolutePath();
         Path pgData = dir.resolve("pgdata");
         Files.createDirectories(dir);
@@ -86,7 +113,9 @@ public final class Postgres implements AutoCloseable {
         long t0 = System.nanoTime();
         EmbeddedPostgres pg;
         try {
-            pg = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            settings.forEach(builder::setServerConfig);
+            pg = builder
                     .setDataDirectory(pgData)
                     .setCleanDataDirectory(false)       // keep (and never re-init) an existing cluster
                     .setRegisterShutdownHook(false)     // we stop it ourselves, in order
@@ -132,6 +161,41 @@ public final class Postgres implements AutoCloseable {
         } catch (Exception e) {
             LOG.warn("could not check/stop an orphaned postmaster via {}: {}", pidFile, e.toString());
         }
+    }
+
+    /** The pid of the running postmaster, from {@code pgdata/postmaster.pid} (the file PostgreSQL itself writes). */
+    public long postmasterPid() throws IOException {
+        List<String> lines = Files.readAllLines(dataDir.resolve("pgdata").resolve("postmaster.pid"), StandardCharsets.UTF_8);
+        if (lines.isEmpty()) {
+            throw new IOException("empty postmaster.pid in " + dataDir);
+        }
+        return Long.parseLong(lines.get(0).trim());
+    }
+
+    /**
+     * For fault-injection tests: {@code kill -9} of the postmaster and of its child processes (backends, WAL
+     * writer, checkpointer), as when the machine or container of the database dies, and waits until they are
+     * gone. This handle is then closed (zonky's lock on the data directory released; its {@code pg_ctl stop}
+     * finds no server and logs so); start again with {@code start(dataDir(), port())}: PostgreSQL runs crash
+     * recovery from its WAL. Returns the killed postmaster's pid.
+     */
+    public long kill9() throws IOException {
+        long pid = postmasterPid();
+        ProcessHandle postmaster = ProcessHandle.of(pid)
+                .orElseThrow(() -> new IOException("no process " + pid + " (postmaster.pid of " + dataDir + ")"));
+        List<ProcessHandle> all = new java.util.ArrayList<>(postmaster.descendants().toList()); // before they are orphaned
+        all.add(0, postmaster);
+        all.forEach(ProcessHandle::destroyForcibly);
+        for (ProcessHandle h : all) {
+            try {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IOException("process " + h.pid() + " of PostgreSQL did not exit after SIGKILL", e);
+            }
+        }
+        LOG.info("PostgreSQL on localhost:{} killed (postmaster {} and {} children)", port, pid, all.size() - 1);
+        close();
+        return pid;
     }
 
     /** {@code jdbc:postgresql://localhost:PORT/database}; connect as {@link #user()}. */

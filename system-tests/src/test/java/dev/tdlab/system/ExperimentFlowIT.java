@@ -39,7 +39,7 @@ class ExperimentFlowIT {
             sweep: { data.p: [0.2, 0.6], data.q: [0.3] }
             """;
 
-    /** h(x) = −x ln x − (1−x) ln(1−x), written here independently of dynamics-core. */
+    /** h(x) = −x ln x − (1−x) ln(1−x), written here independently of dynamics-theory. */
     static double h(double x) {
         return -x * Math.log(x) - (1 - x) * Math.log(1 - x);
     }
@@ -72,17 +72,25 @@ class ExperimentFlowIT {
             assertEquals(entropyRate, run.get("baselines").get("entropyRate").asDouble(), 1e-6);
             assertEquals(unigram, run.get("baselines").get("unigramEntropy").asDouble(), 1e-6);
             assertNotNull(run.get("verdict").textValue(), "verdict of " + run);
-            assertTrue(List.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED").contains(run.get("verdict").asText()));
+            assertTrue(List.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED", "UNRESOLVED").contains(run.get("verdict").asText()));
             assertTrue(run.get("finalEvalLoss").isNumber());
             assertMetricsInOrderWithoutDuplicates(s, run.get("id").asText(), run.get("totalSteps").asInt());
         }
         assertEquals(Set.of("0.2/0.3", "0.6/0.3"), cells);
         assertEquals(2, exp.get("cells").size());
 
-        // the p=0.2, q=0.3 chain is learnable in 300 steps: its runs must reach the entropy rate
+        // the p=0.2, q=0.3 chain is learnable in 300 steps: its runs leave the unigram plateau for the entropy rate.
+        // They are judged on the exact-conditional excess (KL to the true law, no token noise, issue 14): 256 × 32
+        // training tokens leave an estimation error of order 1e-3 nats that the exact metric resolves, so the verdict
+        // is GLOBAL or NOT_CONVERGED, and the gap must be a small share of the distance to the plateau.
         for (JsonNode run : runs) {
             if (run.get("cell").get("data.p").asDouble() == 0.2) {
-                assertEquals("GLOBAL", run.get("verdict").asText(), run.toPrettyString());
+                assertEquals("exact-conditional", run.get("verdictBasis").asText(), run.toPrettyString());
+                assertTrue(List.of("GLOBAL", "NOT_CONVERGED").contains(run.get("verdict").asText()), run.toPrettyString());
+                double gap = run.get("gapToOptimum").asDouble();
+                double plateauGap = run.get("baselines").get("unigramEntropy").asDouble()
+                        - run.get("baselines").get("entropyRate").asDouble();
+                assertTrue(gap >= 0 && gap < 0.25 * plateauGap, "excess " + gap + " vs U - H " + plateauGap);
             }
         }
 

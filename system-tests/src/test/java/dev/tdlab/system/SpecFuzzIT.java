@@ -1,5 +1,7 @@
 package dev.tdlab.system;
 
+import dev.tdlab.fixtures.MalformedSpecs;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

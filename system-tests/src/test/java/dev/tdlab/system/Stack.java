@@ -183,6 +183,29 @@ final class Stack {
         return (System.nanoTime() - t0) / 1_000_000;
     }
 
+    /** The PostgreSQL started by {@link #crashPostgres}, if any (DevStack keeps the first one). */
+    private dev.tdlab.devstack.Postgres restartedPostgres;
+
+    /** The PostgreSQL serving now: the same data dir and port before and after {@link #crashPostgres}. */
+    synchronized dev.tdlab.devstack.Postgres postgres() {
+        return restartedPostgres != null ? restartedPostgres : infra.postgres();
+    }
+
+    /**
+     * kill -9 of PostgreSQL (the postmaster, whose pid is in its data dir's {@code postmaster.pid}, and its children),
+     * then at once a start on the same data dir and port: PostgreSQL recovers from its WAL. The services keep their
+     * JDBC URL. Returns [postmaster pid, ms until every process was gone, ms of the start].
+     */
+    synchronized long[] crashPostgres() throws Exception {
+        dev.tdlab.devstack.Postgres old = postgres();
+        long t0 = System.nanoTime();
+        long pid = old.kill9();
+        long killed = (System.nanoTime() - t0) / 1_000_000;
+        long t1 = System.nanoTime();
+        restartedPostgres = dev.tdlab.devstack.Postgres.start(old.dataDir(), old.port(), false);
+        return new long[]{pid, killed, (System.nanoTime() - t1) / 1_000_000};
+    }
+
     synchronized void stop() {
         for (Process p : services) {
             p.destroy();
@@ -199,6 +222,9 @@ final class Stack {
         services.clear();
         if (restartedKafka != null) {
             restartedKafka.close();
+        }
+        if (restartedPostgres != null) {
+            restartedPostgres.close();
         }
         if (infra != null) {
             infra.close();

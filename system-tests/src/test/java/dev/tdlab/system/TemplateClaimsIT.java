@@ -34,15 +34,15 @@ class TemplateClaimsIT {
 
     static {
         TINY.put("rank-collapse", """
-                {"train": {"steps": 4, "evalEvery": 2}, "data": {"trainSequences": 64, "evalSequences": 32},
+                {"train": {"steps": 4, "evalEvery": 2}, "data": {"trainSequences": 64, "evalSequences": 32}, "seeds": [0],
                  "sweep": {"model.depth": [2, 6], "model.residualScaling": ["none", "inv-sqrt-depth"]}}""");
         TINY.put("attention-kernels", """
                 {"train": {"steps": 6, "evalEvery": 3}, "seeds": [0]}""");
         TINY.put("signgd-stages", """
                 {"train": {"steps": 15, "evalEvery": 3}, "seeds": [0]}""");
         TINY.put("infinite-limits", """
-                {"train": {"steps": 4, "evalEvery": 2}, "data": {"trainSequences": 64, "evalSequences": 32},
-                 "sweep": {"model.dModel": [8, 16], "model.parameterization": ["standard", "mup"], "train.lr": [0.01, 0.03]}}""");
+                {"train": {"steps": 4, "evalEvery": 2}, "data": {"trainSequences": 64, "evalSequences": 32}, "seeds": [0],
+                 "sweep": {"model.headDim": [4, 8], "model.parameterization": ["standard", "mup"], "train.lr": [0.01, 0.03]}}""");
     }
 
     /** The findings each template's runs must carry. */
@@ -54,9 +54,10 @@ class TemplateClaimsIT {
 
     /** The claims each template is judged on. */
     static final Map<String, List<String>> CLAIMS = Map.of(
-            "rank-collapse", List.of("rank-collapse"),
+            "rank-collapse", List.of("rank-collapse", "qk-gradients-vanish"),
             "attention-kernels", List.of("kernels-all-and-v", "kernels-q-only", "kernels-gaussian-faster"),
-            "signgd-stages", List.of("signgd-fit-not-generalize"),
+            "signgd-stages", List.of("signgd-fit-not-generalize", "signgd-not-data-noise", "signgd-four-stages",
+                    "adam-like-signgd"),
             "infinite-limits", List.of("width-collapse", "lr-transfer"));
 
     @Test

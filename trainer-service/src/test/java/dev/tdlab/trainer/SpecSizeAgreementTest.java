@@ -3,12 +3,12 @@ package dev.tdlab.trainer;
 import dev.tdlab.contracts.spec.DataSpec;
 import dev.tdlab.contracts.spec.ModelSpec;
 import dev.tdlab.contracts.spec.SpecSize;
-import dev.tdlab.core.model.DeepConfig;
-import dev.tdlab.core.model.DeepTransformer;
-import dev.tdlab.core.model.MinimalConfig;
-import dev.tdlab.core.model.MinimalTransformer;
-import dev.tdlab.core.model.SingleLayerConfig;
-import dev.tdlab.core.model.SingleLayerTransformer;
+import dev.tdlab.core.model.deep.DeepConfig;
+import dev.tdlab.core.model.deep.DeepTransformer;
+import dev.tdlab.core.model.makkuvaminimal.MinimalConfig;
+import dev.tdlab.core.model.makkuvaminimal.MinimalTransformer;
+import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
+import dev.tdlab.core.model.singlelayer.SingleLayerTransformer;
 import org.junit.jupiter.api.Test;
 
 import java.util.Map;
@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The quota's parameter count (contracts' SpecSize, from the spec alone) equals the parameters the engine builds
- * (dynamics-core's shapes), for the families counted exactly. The trainer is the module that sees both.
+ * (dynamics-engine's shapes), for the families counted exactly. The trainer is the module that sees both.
  */
 class SpecSizeAgreementTest {
 

@@ -2,6 +2,7 @@ package dev.tdlab.analysis.observability;
 
 import dev.tdlab.contracts.events.MetricBatch;
 import dev.tdlab.contracts.events.MetricSeries;
+import dev.tdlab.kit.DbStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -44,7 +45,7 @@ public class AnalysisMeters {
                 List.of("PLANNED", "RUNNING", "FINISHED", "FAILED", "CANCELLED"));
         db.countBy("tdlab.runs.verdicts", "verdict",
                 "SELECT verdict, count(*) FROM runs WHERE verdict IS NOT NULL GROUP BY verdict",
-                List.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED"));
+                List.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED", "UNRESOLVED"));
         db.countBy("tdlab.outbox.events", "state", "SELECT 'unsent', count(*) FROM outbox WHERE sent_at IS NULL",
                 List.of("unsent"));
     }

@@ -1,14 +1,14 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.ProblemException;
 import dev.tdlab.contracts.spec.Violation;
-
 import java.util.List;
 
 /**
  * Query parameters read by hand: JAX-RS answers 404 when an {@code int} parameter does not convert, which names
  * nothing; these answer 400 problem+json naming the parameter and its range.
  */
-public final class Params {
+final class Params {
 
     private Params() {
     }

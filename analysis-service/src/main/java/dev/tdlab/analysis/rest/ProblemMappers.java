@@ -1,5 +1,8 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.Problem;
+import dev.tdlab.analysis.problem.ProblemException;
+
 import dev.tdlab.analysis.security.BearerTokenMechanism;
 import io.quarkus.security.AuthenticationFailedException;
 import io.quarkus.security.ForbiddenException;
@@ -19,10 +22,10 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e) {
-        Response.ResponseBuilder r = Response.status(e.status).type(PROBLEM_JSON)
-                .entity(new Problem("about:blank", e.title, e.status, e.getMessage(), e.violations, e.quota, e.limit,
-                        e.requested));
-        if (e.status == 429) {
+        Response.ResponseBuilder r = Response.status(e.status()).type(PROBLEM_JSON)
+                .entity(new Problem("about:blank", e.title(), e.status(), e.getMessage(), e.violations(), e.quota(), e.limit(),
+                        e.requested()));
+        if (e.status() == 429) {
             r.header("Retry-After", RETRY_AFTER);
         }
         return r.build();

@@ -2,13 +2,22 @@ package dev.tdlab.analysis.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tdlab.analysis.mapping.ExperimentView;
+import dev.tdlab.analysis.mapping.Responses;
+import dev.tdlab.analysis.mapping.RunView;
+import dev.tdlab.analysis.security.Access;
+import dev.tdlab.analysis.service.Experiments;
 import dev.tdlab.analysis.store.ExperimentEntity;
 import dev.tdlab.analysis.store.ExperimentStore;
-import dev.tdlab.analysis.store.RunEntity;
 import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.contracts.events.CellAggregate;
 import io.quarkus.qute.Template;
+import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -17,6 +26,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +37,16 @@ import java.util.TreeSet;
  * two-axis sweep, eval-loss curves against the entropy-rate and unigram lines), JSON, and CSV.
  */
 @Path("/api/v1/experiments")
-@io.quarkus.security.Authenticated
+@Authenticated
 public class ReportResource {
 
     @Inject
-    dev.tdlab.analysis.security.Access access;
+    Access access;
 
     @Inject
     ExperimentStore store;
+    @Inject
+    Experiments experiments;
     @Inject
     ObjectMapper mapper;
     @Inject
@@ -43,125 +55,108 @@ public class ReportResource {
     @GET
     @Path("/{id}/report")
     @Produces(MediaType.TEXT_HTML)
+    @Operation(operationId = "getExperimentReportHtml", description = "The experiment's report as HTML: verdict tables, per-cell statistics, the phase diagram and the eval-loss curves.")
+    @Tag(name = "reports")
     public String html(@PathParam("id") String id) throws JsonProcessingException {
-        ExperimentEntity e = found(id);
-        Map<String, Object> view = store.view(e);
-        List<RunEntity> runs = store.runs(id);
+        ExperimentView view = experiments.view(found(id));
         Map<String, Object> curves = new LinkedHashMap<>();
-        for (RunEntity r : runs) {
-            List<Downsample.Point> pts = store.metric(r.id, "eval_loss", 0, Integer.MAX_VALUE, 300);
-            curves.put(r.id, Map.of("steps", pts.stream().map(Downsample.Point::step).toList(),
+        for (RunView r : view.runs()) {
+            List<Downsample.Point> pts = store.metric(r.id(), "eval_loss", 0, Integer.MAX_VALUE, 300);
+            curves.put(r.id(), Map.of("steps", pts.stream().map(Downsample.Point::step).toList(),
                     "values", pts.stream().map(p -> Double.isFinite(p.value()) ? p.value() : null).toList()));
         }
-        List<CellAggregate> cells = cellsOf(view);
-        @SuppressWarnings("unchecked")
-        List<Map<String, Object>> runViews = (List<Map<String, Object>>) view.get("runs");
-        List<Map<String, Object>> conv = runViews.stream().map(ReportResource::convergenceCells).toList();
-        return report.data("e", view)
+        List<CellAggregate> cells = view.cells();
+        List<Map<String, Object>> conv = view.runs().stream().map(ReportResource::convergenceCells).toList();
+        // the template reads the view's fields by name, as a tree of maps and lists
+        return report.data("e", mapper.convertValue(view, new TypeReference<LinkedHashMap<String, Object>>() { }))
                 .data("conv", conv)
                 .data("cells", cellRows(cells))
-                .data("phase", phase(cells))
+                .data("phase", mapper.convertValue(phase(cells), new TypeReference<LinkedHashMap<String, Object>>() { }))
                 .data("curvesJson", mapper.writeValueAsString(curves))
-                .data("runsJson", mapper.writeValueAsString(view.get("runs")))
-                .data("specJson", mapper.writerWithDefaultPrettyPrinter().writeValueAsString(view.get("spec")))
+                .data("runsJson", mapper.writeValueAsString(view.runs()))
+                .data("specJson", mapper.writerWithDefaultPrettyPrinter().writeValueAsString(view.spec()))
                 .render();
     }
 
     @GET
     @Path("/{id}/report.json")
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> json(@PathParam("id") String id) {
-        ExperimentEntity e = found(id);
-        Map<String, Object> view = store.view(e);
-        Map<String, Object> out = new LinkedHashMap<>(view);
-        out.put("phase", phase(cellsOf(view)));
-        return out;
+    @Operation(operationId = "getExperimentReport", description = "The experiment's report as JSON: the experiment view and the phase diagram of a two-numeric-axis sweep.")
+    @Tag(name = "reports")
+    public Responses.Report json(@PathParam("id") String id) {
+        ExperimentView view = experiments.view(found(id));
+        return new Responses.Report(view, phase(view.cells()));
     }
 
-    /** The per-cell aggregates the experiment view computed already (bootstrap included): not computed again. */
-    @SuppressWarnings("unchecked")
-    private static List<CellAggregate> cellsOf(Map<String, Object> view) {
-        return (List<CellAggregate>) view.get("cells");
-    }
-
-    /** One row per run: cell values, seed, status, verdict, losses, baselines, convergence. */
+    /**
+     * One row per run: cell values, seed, status, verdict, losses, baselines, convergence; then the run's findings
+     * (JSON) and the experiment's claims ({@code id=OUTCOME} separated by spaces, the same on every row).
+     */
     @GET
     @Path("/{id}/report.csv")
     @Produces("text/csv")
+    @Operation(operationId = "getExperimentReportCsv", description = "The experiment's report as CSV, one row per run, with the run's findings and the experiment's claims as columns.")
+    @Tag(name = "reports")
     public Response csv(@PathParam("id") String id) {
-        found(id);
-        List<RunEntity> runs = store.runs(id);
+        ExperimentView view = experiments.view(found(id));
         TreeSet<String> axes = new TreeSet<>();
-        List<Map<String, Object>> views = new ArrayList<>();
-        for (RunEntity r : runs) {
-            Map<String, Object> v = store.runView(r);
-            @SuppressWarnings("unchecked")
-            Map<String, Object> cell = (Map<String, Object>) v.get("cell");
-            axes.addAll(cell.keySet());
-            views.add(v);
+        for (RunView v : view.runs()) {
+            axes.addAll(v.cell().keySet());
         }
         StringBuilder sb = new StringBuilder();
         List<String> head = new ArrayList<>(List.of("run_id", "cell_id"));
         head.addAll(axes);
         head.addAll(List.of("seed", "status", "verdict", "final_eval_loss", "final_eval_stderr", "entropy_rate",
                 "unigram_entropy", "gap_to_optimum", "gap_low", "gap_high", "tolerance", "convergence_step",
-                "rate_model", "rate", "rate_r2", "steps_near_saddle", "plateaus", "steps", "seconds"));
+                "rate_model", "rate", "rate_r2", "steps_near_saddle", "plateaus", "steps", "seconds", "findings", "claims"));
+        String claims = view.claims() == null ? null : String.join(" ", view.claims().stream()
+                .map(c -> c.id() + "=" + c.outcome()).toList());
         sb.append(String.join(",", head)).append('\n');
-        for (Map<String, Object> v : views) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> cell = (Map<String, Object>) v.get("cell");
-            @SuppressWarnings("unchecked")
-            Map<String, Object> b = (Map<String, Object>) v.get("baselines");
-            List<Object> row = new ArrayList<>(List.of(v.get("id"), v.get("cellId")));
+        for (RunView v : view.runs()) {
+            List<Object> row = new ArrayList<>(List.of(v.id(), v.cellId()));
             for (String a : axes) {
-                row.add(cell.get(a));
+                row.add(v.cell().get(a));
             }
-            row.addAll(java.util.Arrays.asList(v.get("seed"), v.get("status"), v.get("verdict"), v.get("finalEvalLoss"),
-                    v.get("finalEvalStdErr"), b.get("entropyRate"), b.get("unigramEntropy"), v.get("gapToOptimum"),
-                    v.get("gapLow"), v.get("gapHigh"), v.get("tolerance"), v.get("convergenceStep"),
-                    rate(v, "model"), rate(v, "rate"), rate(v, "r2"), v.get("stepsNearSaddle"),
-                    plateauList(v.get("plateaus")), v.get("step"), v.get("secondsElapsed")));
+            RunView.ConvergenceRate rate = v.convergenceRate();
+            row.addAll(Arrays.asList(v.seed(), v.status(), v.verdict(), v.finalEvalLoss(), v.finalEvalStdErr(),
+                    v.baselines().entropyRate(), v.baselines().unigramEntropy(), v.gapToOptimum(), v.gapLow(),
+                    v.gapHigh(), v.tolerance(), v.convergenceStep(), rate == null ? null : rate.model(),
+                    rate == null ? null : rate.rate(), rate == null ? null : rate.r2(), v.stepsNearSaddle(),
+                    plateauList(v.plateaus()), v.step(), v.secondsElapsed(),
+                    v.findings() == null || v.findings().isNull() ? null : v.findings().toString(), claims));
             sb.append(String.join(",", row.stream().map(ReportResource::csvField).toList())).append('\n');
         }
         return Response.ok(sb.toString()).header("Content-Disposition", "attachment; filename=\"" + id + ".csv\"").build();
     }
 
-    @SuppressWarnings("unchecked")
-    private static Object rate(Map<String, Object> run, String key) {
-        Object r = run.get("convergenceRate");
-        return r instanceof Map<?, ?> m ? ((Map<String, Object>) m).get(key) : null;
-    }
-
     /** Plateaus as {@code level:from-to} separated by spaces, e.g. {@code unigram:0-500 flat:650-800}. */
-    static String plateauList(Object plateaus) {
-        if (!(plateaus instanceof com.fasterxml.jackson.databind.JsonNode n) || !n.isArray()) {
+    static String plateauList(JsonNode plateaus) {
+        if (plateaus == null || !plateaus.isArray()) {
             return null;
         }
         List<String> out = new ArrayList<>();
-        for (com.fasterxml.jackson.databind.JsonNode p : n) {
+        for (JsonNode p : plateaus) {
             out.add(p.path("level").asText() + ":" + p.path("fromStep").asInt() + "-" + p.path("toStep").asInt());
         }
         return String.join(" ", out);
     }
 
     /** Run fields formatted for the HTML table: gap with its interval, the rate fit, the plateaus. */
-    static Map<String, Object> convergenceCells(Map<String, Object> run) {
+    static Map<String, Object> convergenceCells(RunView run) {
         Map<String, Object> m = new LinkedHashMap<>();
-        Object gap = run.get("gapToOptimum");
-        Object lo = run.get("gapLow");
-        Object hi = run.get("gapHigh");
-        m.put("gap", gap instanceof Number g ? String.format("%.6f", g.doubleValue())
-                + (lo instanceof Number l && hi instanceof Number h
-                ? String.format(" [%.6f, %.6f]", l.doubleValue(), h.doubleValue()) : "") : "");
-        Object model = rate(run, "model");
-        Object rate = rate(run, "rate");
-        Object r2 = rate(run, "r2");
-        m.put("rate", model == null || !(rate instanceof Number r) ? "" : "power".equals(model)
-                ? String.format("t^-%.3g (R² %.3f)", r.doubleValue(), r2 instanceof Number x ? x.doubleValue() : Double.NaN)
-                : String.format("e^-%.3gt (R² %.3f)", r.doubleValue(), r2 instanceof Number x ? x.doubleValue() : Double.NaN));
-        String plateaus = plateauList(run.get("plateaus"));
+        Double gap = run.gapToOptimum();
+        Double lo = run.gapLow();
+        Double hi = run.gapHigh();
+        m.put("gap", gap != null ? String.format("%.6f", gap)
+                + (lo != null && hi != null ? String.format(" [%.6f, %.6f]", lo, hi) : "") : "");
+        RunView.ConvergenceRate r = run.convergenceRate();
+        double r2 = r == null || r.r2() == null ? Double.NaN : r.r2();
+        m.put("rate", r == null || r.model() == null || r.rate() == null ? "" : "power".equals(r.model())
+                ? String.format("t^-%.3g (R² %.3f)", r.rate(), r2)
+                : String.format("e^-%.3gt (R² %.3f)", r.rate(), r2));
+        String plateaus = plateauList(run.plateaus());
         m.put("plateaus", plateaus == null ? "" : plateaus);
-        m.put("nearSaddle", run.get("stepsNearSaddle") == null ? "" : run.get("stepsNearSaddle").toString());
+        m.put("nearSaddle", run.stepsNearSaddle() == null ? "" : run.stepsNearSaddle().toString());
         return m;
     }
 
@@ -199,7 +194,7 @@ public class ReportResource {
      * columns = values of the first, each entry the fraction of GLOBAL verdicts; null otherwise.
      * For a (data.p, data.q) sweep each entry also says which side of Makkuva's p + q = 1 line it is on.
      */
-    static Map<String, Object> phase(List<CellAggregate> cells) {
+    static Responses.PhaseDiagram phase(List<CellAggregate> cells) {
         if (cells.isEmpty() || cells.get(0).cell().size() != 2) {
             return null;
         }
@@ -214,9 +209,9 @@ public class ReportResource {
             ys.add(y.doubleValue());
         }
         boolean makkuva = axes.contains("data.p") && axes.contains("data.q");
-        List<Map<String, Object>> rows = new ArrayList<>();
+        List<Responses.PhaseRow> rows = new ArrayList<>();
         for (Double y : ys.descendingSet()) {
-            List<Map<String, Object>> row = new ArrayList<>();
+            List<Responses.PhaseCell> row = new ArrayList<>();
             for (Double x : xs) {
                 CellAggregate hit = null;
                 for (CellAggregate c : cells) {
@@ -225,27 +220,17 @@ public class ReportResource {
                         hit = c;
                     }
                 }
-                Map<String, Object> entry = new LinkedHashMap<>();
-                entry.put("x", x);
-                entry.put("y", y);
-                entry.put("fractionGlobal", hit == null ? null : hit.fractionGlobal());
-                entry.put("runs", hit == null ? 0 : hit.runs());
-                entry.put("global", hit == null ? 0 : hit.global());
-                if (makkuva) {
-                    entry.put("pPlusQ", x + y);
-                    entry.put("side", Math.abs(x + y - 1) < 1e-12 ? "on" : (x + y > 1 ? "above" : "below"));
-                }
-                row.add(entry);
+                row.add(new Responses.PhaseCell(x, y, hit == null ? null : hit.fractionGlobal(),
+                        hit == null ? 0 : hit.runs(), hit == null ? 0 : hit.global(),
+                        hit == null ? 0 : hit.unresolved(),
+                        hit != null && hit.uninformative(), // optimum = plateau: left out of claims
+                        makkuva ? x + y : null,
+                        makkuva ? (Math.abs(x + y - 1) < 1e-12 ? "on" : (x + y > 1 ? "above" : "below")) : null));
             }
-            rows.add(Map.of("y", y, "cells", row));
+            rows.add(new Responses.PhaseRow(y, row));
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("xAxis", axes.get(0));
-        out.put("yAxis", axes.get(1));
-        out.put("xs", new ArrayList<>(xs));
-        out.put("rows", rows);
-        out.put("theoryLine", makkuva ? "p + q = 1" : null);
-        return out;
+        return new Responses.PhaseDiagram(axes.get(0), axes.get(1), new ArrayList<>(xs), rows,
+                makkuva ? "p + q = 1" : null);
     }
 
     /** The experiment if this caller may see it; another tenant's id is a 404 like an unknown one. */

@@ -9,6 +9,8 @@ import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.representer.Representer;
+import java.util.Date;
+import java.util.Set;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -28,7 +30,7 @@ import java.util.Map;
  * drops tags, turns an alias into the anchor's name as a string ({@code b: *x} → {@code "x"}) and ignores every
  * document after the first — a wrong spec would be accepted as a different one.
  */
-public final class SafeYaml {
+final class SafeYaml {
 
     /** Aliases that refer to a map or list, per document. */
     public static final int MAX_ALIASES = 20;
@@ -144,13 +146,13 @@ public final class SafeYaml {
         if (v == null) {
             return "null";
         }
-        if (v instanceof java.util.Date) {
+        if (v instanceof Date) {
             return "a YAML timestamp";
         }
         if (v instanceof byte[]) {
             return "YAML binary (!!binary)";
         }
-        if (v instanceof java.util.Set<?>) {
+        if (v instanceof Set<?>) {
             return "a YAML set (!!set)";
         }
         if (v instanceof Map<?, ?> || v instanceof List<?>) {

@@ -1,5 +1,6 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.ProblemException;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -12,7 +13,6 @@ import dev.tdlab.contracts.spec.SpecValidator;
 import dev.tdlab.contracts.spec.SweepExpander;
 import dev.tdlab.contracts.spec.TrainSpec;
 import dev.tdlab.contracts.spec.Violation;
-
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -20,6 +20,11 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads an experiment spec from JSON or YAML and names every bad field: unknown fields and wrong
@@ -76,14 +81,14 @@ public final class SpecParser {
     }
 
     /** Reads a YAML resource shipped with the service (templates), with the same safe loader as requests. */
-    public static JsonNode readYamlResource(java.io.InputStream in) throws java.io.IOException {
-        return SafeYaml.read(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+    public static JsonNode readYamlResource(InputStream in) throws IOException {
+        return SafeYaml.read(new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
 
     /** SnakeYAML's problem and where (its first line is only the context), or the first line of anything else. */
     private static String syntaxMessage(Exception e) {
-        if (e instanceof org.yaml.snakeyaml.error.MarkedYAMLException m && m.getProblem() != null) {
-            org.yaml.snakeyaml.error.Mark at = m.getProblemMark();
+        if (e instanceof MarkedYAMLException m && m.getProblem() != null) {
+            Mark at = m.getProblemMark();
             return (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem()
                     + (at == null ? "" : " (line " + (at.getLine() + 1) + ", column " + (at.getColumn() + 1) + ")");
         }

@@ -6,6 +6,8 @@ import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.Path;
@@ -16,6 +18,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
+import dev.tdlab.analysis.security.Access;
+import io.quarkus.security.Authenticated;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +38,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * one) also takes it as {@code ?access_token=} (see BearerTokenMechanism).
  */
 @Path("/api/v1/experiments")
-@io.quarkus.security.Authenticated
+@Authenticated
 public class StreamResource {
 
     static final Duration POLL = Duration.ofMillis(400);
@@ -44,12 +48,14 @@ public class StreamResource {
     @Inject
     ExperimentStore store;
     @Inject
-    dev.tdlab.analysis.security.Access access;
+    Access access;
 
     @GET
     @Path("/{id}/stream")
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @Blocking
+    @Operation(operationId = "streamExperiment", description = "The experiment's live stream (server-sent events experiment, progress, status, metrics, verdict); resumable with Last-Event-ID; the token may come as ?access_token= here only.")
+    @Tag(name = "experiments")
     public Multi<OutboundSseEvent> stream(@PathParam("id") String id, @HeaderParam("Last-Event-ID") String lastEventId,
                                           @QueryParam("after") String after, @Context Sse sse) {
         // 404 for an unknown id and for another tenant's; an experiment that has ended already has nothing more to say

@@ -1,10 +1,13 @@
 package dev.tdlab.analysis.rest;
 
+import io.quarkus.security.Authenticated;
+import dev.tdlab.analysis.mapping.Responses;
 import jakarta.ws.rs.GET;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
-
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,20 +20,16 @@ import java.util.Map;
  */
 @Path("/api/v1/templates")
 @Produces(MediaType.APPLICATION_JSON)
-@io.quarkus.security.Authenticated
+@Authenticated
 public class TemplateResource {
 
     @GET
-    public List<Map<String, Object>> list() {
-        List<Map<String, Object>> out = new ArrayList<>();
+    @Operation(operationId = "listTemplates", description = "The experiment templates, one per seed paper: paper, claim, what it measures and the spec.")
+    @Tag(name = "templates")
+    public List<Responses.TemplateView> list() {
+        List<Responses.TemplateView> out = new ArrayList<>();
         for (Templates.Info i : Templates.ALL.values()) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("name", i.name());
-            m.put("paper", i.paper());
-            m.put("claim", i.claim());
-            m.put("measures", i.measures());
-            m.put("spec", Templates.spec(i.name()));
-            out.add(m);
+            out.add(new Responses.TemplateView(i.name(), i.paper(), i.claim(), i.measures(), Templates.spec(i.name())));
         }
         return out;
     }

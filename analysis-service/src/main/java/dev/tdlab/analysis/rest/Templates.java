@@ -1,9 +1,9 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdlab.contracts.spec.Violation;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Iterator;
@@ -35,7 +35,7 @@ final class Templates {
                         + "initialization and the query/key gradients vanish; residual branches scaled by 1/sqrt(L) or "
                         + "beta/L prevent it",
                 "per run and layer: distance of the token matrix from rank one, gradient norms of W_Q, W_K, W_V at init "
-                        + "and through training; per cell: collapsed or not (findings.collapsed)"));
+                        + "and through training, attention entropy at init; per cell: collapsed or not (findings.collapsed)"));
         add(new Info("attention-kernels", "Song et al. 2024, Gaussian vs softmax attention (arXiv 2411.07538)",
                 "training all of Q, K, V or only V reaches the global optimum with either kernel; training only Q is "
                         + "guaranteed only with the Gaussian kernel, which also converges faster",
@@ -49,8 +49,9 @@ final class Templates {
         add(new Info("infinite-limits", "Bordelon et al. 2024, Infinite limits of multi-head transformers (arXiv 2405.15712)",
                 "under muP / depth-muP the dynamics converge as width N and heads H grow: loss curves collapse and the "
                         + "best learning rate transfers across widths; under the standard parameterization they do not",
-                "per run: loss curve; per width and parameterization: the best learning rate and the spread of final "
-                        + "losses across widths"));
+                "per run: loss curve and head variance at init; per parameterization and learning rate: the RMS "
+                        + "distance of each width's loss curve to the widest one and its fitted exponent; per width: "
+                        + "the best learning rate"));
     }
 
     /** The request field that picks a template's size: {@code default} (minutes on 2 CPU cores) or {@code paper}. */

@@ -1,5 +1,8 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.security.Tokens;
+import dev.tdlab.analysis.mapping.Responses;
+import dev.tdlab.analysis.problem.ProblemException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.security.Caller;
@@ -8,6 +11,8 @@ import dev.tdlab.analysis.store.TenantStore;
 import dev.tdlab.contracts.spec.Violation;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -20,7 +25,6 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
-
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -54,20 +58,19 @@ public class TenantResource {
 
     @GET
     @Path("/me")
-    public Map<String, Object> me() {
+    @Operation(operationId = "getMe", description = "Who the caller is: admin or tenant, the tenant's quotas and its runs in flight.")
+    @Tag(name = "tenants")
+    public Responses.Me me() {
         String t = caller.tenant();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("admin", caller.admin());
-        out.put("tenant", t);
-        out.put("quotas", quotas.of(t));
-        out.put("activeRuns", tenants.activeRuns(t));
-        return out;
+        return new Responses.Me(caller.admin(), t, quotas.of(t), tenants.activeRuns(t));
     }
 
     /** {@code {"id": "alice", "name": "Alice's lab", "quotas": {"concurrentRuns": 100}}} → 201; 409 when the id is taken. */
     @POST
     @Path("/tenants")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    @Operation(operationId = "createTenant", description = "Creates a tenant with optional quota overrides (admin only); 409 if the id is taken.")
+    @Tag(name = "tenants")
     public Response create(String body, @Context UriInfo uri) {
         adminOnly();
         JsonNode req = object(body);
@@ -90,9 +93,11 @@ public class TenantResource {
 
     @GET
     @Path("/tenants")
-    public List<Map<String, Object>> list() {
+    @Operation(operationId = "listTenants", description = "Every tenant (admin), or the caller's own.")
+    @Tag(name = "tenants")
+    public List<Responses.TenantView> list() {
         adminOnly();
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<Responses.TenantView> out = new ArrayList<>();
         for (TenantStore.Tenant t : tenants.list()) {
             out.add(view(t));
         }
@@ -101,7 +106,9 @@ public class TenantResource {
 
     @GET
     @Path("/tenants/{tenant}")
-    public Map<String, Object> get(@PathParam("tenant") String tenant) {
+    @Operation(operationId = "getTenant", description = "One tenant and its quotas; another tenant's id is a 404.")
+    @Tag(name = "tenants")
+    public Responses.TenantView get(@PathParam("tenant") String tenant) {
         return view(visible(tenant));
     }
 
@@ -109,7 +116,9 @@ public class TenantResource {
     @PUT
     @Path("/tenants/{tenant}")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
-    public Map<String, Object> update(@PathParam("tenant") String tenant, String body) {
+    @Operation(operationId = "updateTenant", description = "Changes a tenant's name or quota overrides (admin only).")
+    @Tag(name = "tenants")
+    public Responses.TenantView update(@PathParam("tenant") String tenant, String body) {
         visible(tenant);
         adminOnly();
         JsonNode req = object(body);
@@ -128,6 +137,8 @@ public class TenantResource {
     @POST
     @Path("/tenants/{tenant}/tokens")
     @Consumes({MediaType.APPLICATION_JSON, MediaType.TEXT_PLAIN})
+    @Operation(operationId = "createTenantToken", description = "Issues an API token of the tenant; the token is shown in this response only (its SHA-256 is stored).")
+    @Tag(name = "tenants")
     public Response issue(@PathParam("tenant") String tenant, String body, @Context UriInfo uri) {
         visible(tenant);
         adminOnly();
@@ -138,7 +149,9 @@ public class TenantResource {
         if (!bad.isEmpty()) {
             throw new ProblemException(400, "Invalid token request", bad.size() + " field(s) are invalid", bad);
         }
-        TenantStore.Issued t = tenants.issue(tenant, name == null ? "token" : name);
+        String token = Tokens.generate();
+        TenantStore.Issued t = tenants.issue(tenant, name == null ? "token" : name, token, Tokens.hash(token),
+                Tokens.display(token));
         if (t == null) {
             throw ProblemException.notFound("no tenant " + tenant);
         }
@@ -147,6 +160,8 @@ public class TenantResource {
 
     @GET
     @Path("/tenants/{tenant}/tokens")
+    @Operation(operationId = "listTenantTokens", description = "The tenant's tokens (their display prefix, never the token).")
+    @Tag(name = "tenants")
     public List<TenantStore.TokenInfo> tokens(@PathParam("tenant") String tenant) {
         visible(tenant);
         return tenants.tokens(tenant);
@@ -155,12 +170,14 @@ public class TenantResource {
     /** Revokes a token at once (the admin, or the tenant itself). */
     @DELETE
     @Path("/tenants/{tenant}/tokens/{token}")
-    public Map<String, Object> revoke(@PathParam("tenant") String tenant, @PathParam("token") String token) {
+    @Operation(operationId = "revokeTenantToken", description = "Revokes one of the tenant's tokens.")
+    @Tag(name = "tenants")
+    public Responses.Revoked revoke(@PathParam("tenant") String tenant, @PathParam("token") String token) {
         visible(tenant);
         if (!tenants.revoke(tenant, token)) {
             throw ProblemException.notFound("no token " + token + " of tenant " + tenant);
         }
-        return Map.of("id", token, "tenant", tenant, "revoked", true);
+        return new Responses.Revoked(token, tenant, true);
     }
 
     /** The tenant, if this caller may see it (the admin: all; a tenant: itself); else 404. */
@@ -179,21 +196,9 @@ public class TenantResource {
         }
     }
 
-    private Map<String, Object> view(TenantStore.Tenant t) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("id", t.id());
-        m.put("name", t.name());
-        m.put("createdAt", t.createdAt());
-        m.put("quotas", quotas.of(t.id()));
-        Map<String, Object> o = new LinkedHashMap<>();
-        TenantStore.QuotaOverrides q = t.quotas();
-        o.put(Quotas.STEP_PARAMETERS, q.stepParametersPerExperiment());
-        o.put(Quotas.RUNS, q.runsPerExperiment());
-        o.put(Quotas.CONCURRENT, q.concurrentRuns());
-        o.put(Quotas.DATASET, q.datasetSize());
-        m.put("overrides", o);
-        m.put("activeRuns", tenants.activeRuns(t.id()));
-        return m;
+    private Responses.TenantView view(TenantStore.Tenant t) {
+        return new Responses.TenantView(t.id(), t.name(), t.createdAt(), quotas.of(t.id()), t.quotas(),
+                tenants.activeRuns(t.id()));
     }
 
     private JsonNode object(String body) {

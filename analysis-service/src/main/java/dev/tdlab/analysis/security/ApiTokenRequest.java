@@ -3,7 +3,7 @@ package dev.tdlab.analysis.security;
 import io.quarkus.security.identity.request.BaseAuthenticationRequest;
 
 /** A bearer token presented by a request, to be resolved to the admin or a tenant by {@link TokenIdentityProvider}. */
-public final class ApiTokenRequest extends BaseAuthenticationRequest {
+final class ApiTokenRequest extends BaseAuthenticationRequest {
 
     private final String token;
 

@@ -3,6 +3,7 @@ package dev.tdlab.analysis.security;
 import io.quarkus.security.identity.SecurityIdentity;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.quarkus.security.UnauthorizedException;
 
 /** Who is calling (the request's identity): the admin, or one tenant. */
 @ApplicationScoped
@@ -20,7 +21,7 @@ public class Caller {
     /** The tenant that owns what this caller creates: its own, or the default tenant for the admin. */
     public String tenant() {
         if (identity.isAnonymous()) {
-            throw new io.quarkus.security.UnauthorizedException("no API token");
+            throw new UnauthorizedException("no API token");
         }
         String t = identity.getAttribute(TokenIdentityProvider.TENANT_ATTRIBUTE);
         return t == null ? config.defaultTenant() : t;

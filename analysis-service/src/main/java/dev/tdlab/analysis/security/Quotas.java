@@ -1,6 +1,6 @@
 package dev.tdlab.analysis.security;
 
-import dev.tdlab.analysis.rest.ProblemException;
+import dev.tdlab.analysis.problem.ProblemException;
 import dev.tdlab.analysis.store.TenantStore;
 import dev.tdlab.contracts.spec.ExperimentSpec;
 import dev.tdlab.contracts.spec.RunSpec;

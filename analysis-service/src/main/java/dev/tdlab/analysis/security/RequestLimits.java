@@ -1,7 +1,7 @@
 package dev.tdlab.analysis.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tdlab.analysis.rest.ProblemException;
+import dev.tdlab.analysis.problem.ProblemException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 

@@ -22,7 +22,7 @@ import java.sql.SQLException;
  * 401. Plain JDBC on a worker thread: no ORM session is needed for one indexed lookup.
  */
 @ApplicationScoped
-public class TokenIdentityProvider implements IdentityProvider<ApiTokenRequest> {
+class TokenIdentityProvider implements IdentityProvider<ApiTokenRequest> {
 
     public static final String ADMIN = "admin";
     public static final String TENANT = "tenant";

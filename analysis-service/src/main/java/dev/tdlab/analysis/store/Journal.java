@@ -6,6 +6,7 @@ import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
+import org.hibernate.Session;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -63,7 +64,7 @@ public class Journal {
                 throw new IllegalStateException(e);
             }
         }
-        em.unwrap(org.hibernate.Session.class).doWork(c -> {
+        em.unwrap(Session.class).doWork(c -> {
             try (PreparedStatement ps = c.prepareStatement(
                     "INSERT INTO experiment_events (experiment_id, type, run_id, payload) VALUES (?, ?, ?, ?)")) {
                 for (int i = 0; i < entries.size(); i++) {

@@ -7,6 +7,7 @@ import dev.tdlab.contracts.events.MetricBatch;
 import dev.tdlab.contracts.events.MetricSeries;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.postgresql.PGConnection;
+import java.util.LinkedHashSet;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -94,7 +95,7 @@ public class MetricStore {
             return new Ingested(List.of(), 0);
         }
         // round trip 1: the event ids (which batches are new) and the ids of every series the batches name
-        Set<SeriesKey> keys = new java.util.LinkedHashSet<>();
+        Set<SeriesKey> keys = new LinkedHashSet<>();
         for (MetricBatch b : byEvent.values()) {
             for (String name : b.metrics().keySet()) {
                 keys.add(new SeriesKey(b.runId(), name));

@@ -1,10 +1,14 @@
 package dev.tdlab.analysis.store;
 
-import dev.tdlab.analysis.security.Tokens;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import jakarta.persistence.Query;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import org.hibernate.query.NativeQuery;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -70,19 +74,20 @@ public class TenantStore {
                 .setParameter(1, id).setParameter(2, name, String.class).executeUpdate() == 1;
     }
 
-    /** Issues a token for the tenant; null when there is no such tenant. */
+    /**
+     * Stores a new token of the tenant (only its hash and its display form are kept) and returns it with its id, this
+     * once; null when there is no such tenant.
+     */
     @Transactional
-    public Issued issue(String tenant, String name) {
+    public Issued issue(String tenant, String name, String token, String tokenHash, String display) {
         if (find(tenant) == null) {
             return null;
         }
-        String token = Tokens.generate();
         String id = UUID.randomUUID().toString();
-        String display = Tokens.display(token);
         OffsetDateTime now = OffsetDateTime.now();
         em.createNativeQuery("INSERT INTO api_tokens (id, tenant_id, name, token_hash, display, created_at) "
                         + "VALUES (?1, ?2, ?3, ?4, ?5, ?6)")
-                .setParameter(1, id).setParameter(2, tenant).setParameter(3, name).setParameter(4, Tokens.hash(token))
+                .setParameter(1, id).setParameter(2, tenant).setParameter(3, name).setParameter(4, tokenHash)
                 .setParameter(5, display).setParameter(6, now).executeUpdate();
         return new Issued(id, tenant, name, token, display, now);
     }
@@ -124,8 +129,8 @@ public class TenantStore {
 
     /** Binds the overrides as ?3..?6 with their SQL types (a null must still be typed for PostgreSQL). */
     @SuppressWarnings("unchecked")
-    private static org.hibernate.query.NativeQuery<Object> quotas(jakarta.persistence.Query q, QuotaOverrides o) {
-        org.hibernate.query.NativeQuery<Object> n = q.unwrap(org.hibernate.query.NativeQuery.class);
+    private static NativeQuery<Object> quotas(Query q, QuotaOverrides o) {
+        NativeQuery<Object> n = q.unwrap(NativeQuery.class);
         n.setParameter(3, o.stepParametersPerExperiment(), Long.class);
         n.setParameter(4, o.runsPerExperiment(), Integer.class);
         n.setParameter(5, o.concurrentRuns(), Integer.class);
@@ -146,11 +151,11 @@ public class TenantStore {
         if (o instanceof OffsetDateTime t) {
             return t;
         }
-        if (o instanceof java.time.Instant i) {
-            return i.atOffset(java.time.ZoneOffset.UTC);
+        if (o instanceof Instant i) {
+            return i.atOffset(ZoneOffset.UTC);
         }
-        if (o instanceof java.sql.Timestamp ts) {
-            return ts.toInstant().atOffset(java.time.ZoneOffset.UTC);
+        if (o instanceof Timestamp ts) {
+            return ts.toInstant().atOffset(ZoneOffset.UTC);
         }
         return OffsetDateTime.parse(o.toString());
     }

@@ -1,5 +1,6 @@
 package dev.tdlab.analysis.verdict;
 
+import dev.tdlab.core.metrics.ChangePoints;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,11 +11,10 @@ import java.util.Map;
  * claims are judged on (see {@link Claims}), next to the GLOBAL/LOCAL verdict that every run gets.
  *
  * <ul>
- *   <li><b>deep</b> (Noci et al.): {@code rankCollapseInit} / {@code rankCollapseFinal}: the rank-collapse measure
- *       ‖X − 1x̄ᵀ‖_F / ‖X‖_F of the last layer's tokens at the first and the last measured step (0 = rank one);
- *       {@code collapsed}: {@code rankCollapseInit < collapseThreshold}; {@code qkOverVGradInit}: at the first measured
- *       step, the median over layers of (‖∇W_Q‖ + ‖∇W_K‖) / (2‖∇W_V‖) — Noci's vanishing query/key gradients make it
- *       small.</li>
+ *   <li><b>deep</b> (Noci et al.; Bordelon et al.): see {@link DeepFindings} for the definitions:
+ *       {@code rankCollapseInit} / {@code rankCollapseFinal} (ρ = ‖X − 1x̄ᵀ‖_F / ‖X‖_F of the last layer's tokens, 0 =
+ *       rank one) and per layer; {@code collapsed}; {@code qkOverVGradInit} (median over layers of
+ *       (‖∇W_Q‖ + ‖∇W_K‖) / (2‖∇W_V‖) at init) and per layer; the attention entropy at init; the eval-loss curve.</li>
  *   <li><b>two-layer-classifier</b> (Li et al., Song et al.): {@code finalTrainError}, {@code finalEvalError},
  *       {@code initialTrainLoss}, {@code finalTrainLoss}; {@code trainConverged}: the train loss ends at or under
  *       {@code convergedFraction} × its initial value; {@code trainConvergenceStep}: the first step after which it
@@ -57,14 +57,11 @@ public final class Findings {
     public static List<String> metricNames(String family, int depth) {
         List<String> out = new ArrayList<>();
         if ("deep".equals(family)) {
-            out.add("rank_collapse/layer" + (depth - 1));
-            for (int l = 0; l < depth; l++) {
-                out.add("grad_norm/layer" + l + "/q");
-                out.add("grad_norm/layer" + l + "/k");
-                out.add("grad_norm/layer" + l + "/v");
-            }
+            out.addAll(DeepFindings.metricNames(depth));
         } else if ("two-layer-classifier".equals(family)) {
             out.addAll(List.of("train_loss", "train_error", "eval_error", STAGE_PROBE));
+            LiStages.QUANTITIES.stream().filter(q -> !out.contains(q)).forEach(out::add);
+            out.addAll(SongClaims.SV_METRICS);
         }
         return out;
     }
@@ -74,26 +71,7 @@ public final class Findings {
                                          Thresholds t) {
         Map<String, Object> out = new LinkedHashMap<>();
         if ("deep".equals(family)) {
-            Series rc = series.get("rank_collapse/layer" + (depth - 1));
-            if (rc != null && !rc.isEmpty()) {
-                out.put("rankCollapseInit", rc.first());
-                out.put("rankCollapseFinal", rc.last());
-                out.put("collapsed", rc.first() < t.collapseThreshold());
-            }
-            double[] ratios = new double[depth];
-            int n = 0;
-            for (int l = 0; l < depth; l++) {
-                Series q = series.get("grad_norm/layer" + l + "/q");
-                Series k = series.get("grad_norm/layer" + l + "/k");
-                Series v = series.get("grad_norm/layer" + l + "/v");
-                if (q == null || k == null || v == null || q.isEmpty() || k.isEmpty() || v.isEmpty()) {
-                    continue;
-                }
-                ratios[n++] = (q.first() + k.first()) / (2 * v.first());
-            }
-            if (n > 0) {
-                out.put("qkOverVGradInit", CellStats.median(java.util.Arrays.copyOf(ratios, n)));
-            }
+            out.putAll(DeepFindings.of(depth, series, t));
         } else if ("two-layer-classifier".equals(family)) {
             Series loss = series.get("train_loss");
             Series err = series.get("train_error");
@@ -115,6 +93,13 @@ public final class Findings {
                 out.put("trainConverged", step != null);
                 out.put("trainConvergenceStep", step);
                 out.put("stages", stages(loss, true));
+                out.put("trainLossStalled", SongClaims.stalled(loss));
+            }
+            out.putAll(SongClaims.initConditions(series));
+            Map<String, Object> liStages = LiStages.of(series);
+            if (!liStages.isEmpty()) {
+                out.put("liStages", liStages);
+                out.put("stageTrajectories", LiStages.trajectories(series));
             }
             Series probe = series.get(STAGE_PROBE);
             if (probe != null && probe.steps().length >= 2 * MIN_STAGE_POINTS) {
@@ -131,7 +116,7 @@ public final class Findings {
 
     /**
      * The stages of a curve: a piecewise-linear fit (of ln value when {@code log}) with the number of segments chosen
-     * by BIC ({@code ChangePoints} of dynamics-core), as [{fromStep, toStep, slope}] in step order. Non-finite points
+     * by BIC ({@code ChangePoints} of dynamics-theory), as [{fromStep, toStep, slope}] in step order. Non-finite points
      * are left out; fewer than two stages' worth of points give one stage.
      */
     static List<Map<String, Object>> stages(Series s, boolean log) {
@@ -160,8 +145,8 @@ public final class Findings {
         }
         int minLength = Math.max(MIN_STAGE_POINTS, n / 20);
         int k = Math.max(1, Math.min(MAX_STAGES, n / minLength));
-        dev.tdlab.core.metrics.ChangePoints.Result r = dev.tdlab.core.metrics.ChangePoints.fit(x, y, k, minLength);
-        for (dev.tdlab.core.metrics.ChangePoints.Segment seg : r.segments()) {
+        ChangePoints.Result r = ChangePoints.fit(x, y, k, minLength);
+        for (ChangePoints.Segment seg : r.segments()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("fromStep", (int) x[seg.from()]);
             m.put("toStep", (int) x[seg.to() - 1]);

@@ -28,9 +28,24 @@ import java.util.List;
  *     optimum to the nearest plateau), 0 by default: not statistical, so off unless configured.</li>
  * </ul>
  * The gap to the optimum is reported with a 95 % interval {@code gap ± 1.96 · √(se² + seOpt²)}.
+ *
+ * <p><b>Never overclaim.</b> When the band around the optimum reaches the band around the nearest plateau above it
+ * ({@code nearest plateau − optimum ≤ 2 · tol}), the data cannot tell the two apart: a loss below the plateau's band's
+ * top is {@code UNRESOLVED}, never GLOBAL (nor LOCAL). A run whose optimum and a plateau coincide
+ * ({@link #uninformative}: p + q = 1 for a binary chain, where H = U) is uninformative by construction: its cell is
+ * flagged and left out of claims.
+ *
+ * <p>Where the trainer reports the exact-conditional metrics ({@code eval_excess}: KL from the true next-token law to
+ * the model's, no token-sampling noise), the service judges {@code optimum + eval_excess} with the excess's standard
+ * error instead of the sampled-token loss (see {@code RunEvents}).
  */
 public final class Verdicts {
 
+    /**
+     * Optimum and plateau closer than this (nats) coincide: no eval set can separate them (a band of 1e-4 nats needs
+     * far more eval tokens than any template uses), so the run is uninformative.
+     */
+    public static final double UNINFORMATIVE_GAP = 1e-4;
     /** Relative float32 floor of the band: 16 units of 2⁻²⁴. */
     public static final double FLOAT_FLOOR = 0x1p-20;
     /** Normal quantile of a two-sided 95 % interval. */
@@ -111,10 +126,19 @@ public final class Verdicts {
         return new Decision(classify(finalEvalLoss, tol, optimum, plateaus), tol);
     }
 
-    /** GLOBAL / LOCAL / NOT_CONVERGED / DIVERGED for a given band. */
+    /** GLOBAL / LOCAL / NOT_CONVERGED / DIVERGED / UNRESOLVED for a given band. */
     public static Verdict classify(double finalEvalLoss, double tol, double optimum, double[] plateaus) {
         if (!Double.isFinite(finalEvalLoss)) {
             return Verdict.DIVERGED;
+        }
+        double nearest = nearestAbove(optimum, plateaus);
+        if (Double.isFinite(nearest) && nearest - optimum <= 2 * tol && finalEvalLoss <= nearest + tol) {
+            return Verdict.UNRESOLVED; // the optimum's band reaches the plateau's: the data cannot separate them
+        }
+        for (double p : plateaus) { // a plateau at (or within the band of) the optimum but below it
+            if (Double.isFinite(p) && p <= optimum && optimum - p <= 2 * tol && finalEvalLoss <= optimum + tol) {
+                return Verdict.UNRESOLVED;
+            }
         }
         if (finalEvalLoss <= optimum + tol) {
             return Verdict.GLOBAL;
@@ -173,6 +197,22 @@ public final class Verdicts {
             return 0;
         }
         return CellStats.median(java.util.Arrays.copyOf(d, m)) / (0.674490 * Math.sqrt(6));
+    }
+
+    /**
+     * Whether the optimum coincides with a known plateau (|plateau − optimum| &lt; {@link #UNINFORMATIVE_GAP}): then
+     * reaching the optimum says nothing about escaping the plateau. NaN optimum: false.
+     */
+    public static boolean uninformative(double optimum, double[] plateaus) {
+        if (!Double.isFinite(optimum)) {
+            return false;
+        }
+        for (double p : plateaus) {
+            if (Double.isFinite(p) && Math.abs(p - optimum) < UNINFORMATIVE_GAP) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static double nearestAbove(double optimum, double[] plateaus) {

@@ -1,5 +1,7 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.ProblemException;
+
 import dev.tdlab.contracts.spec.Violation;
 import org.junit.jupiter.api.Test;
 
@@ -12,7 +14,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class MetricQueryTest {
 
     static List<String> fields(ProblemException e) {
-        return e.violations.stream().map(Violation::field).toList();
+        return e.violations().stream().map(Violation::field).toList();
     }
 
     @Test
@@ -32,7 +34,7 @@ class MetricQueryTest {
     @Test
     void fromAfterToIsNamed() {
         ProblemException e = assertThrows(ProblemException.class, () -> MetricQuery.parse(null, "11", "10", null));
-        assertEquals(400, e.status);
+        assertEquals(400, e.status());
         assertEquals(List.of("from"), fields(e));
         assertTrue(e.getMessage().contains("11 > 10"), e.getMessage());
     }
@@ -56,10 +58,10 @@ class MetricQueryTest {
     void aNameTheRunNeverReportedIsNamed() {
         MetricQuery q = MetricQuery.parse("train_loss,acuracy,nope", null, null, null);
         ProblemException e = assertThrows(ProblemException.class, () -> q.resolve(List.of("accuracy", "train_loss")));
-        assertEquals(400, e.status);
+        assertEquals(400, e.status());
         assertEquals(List.of("names", "names"), fields(e));
-        assertTrue(e.violations.get(0).message().contains("'acuracy'"), e.violations.toString());
-        assertTrue(e.violations.get(1).message().contains("'nope'"), e.violations.toString());
+        assertTrue(e.violations().get(0).message().contains("'acuracy'"), e.violations().toString());
+        assertTrue(e.violations().get(1).message().contains("'nope'"), e.violations().toString());
         assertTrue(e.getMessage().contains("accuracy, train_loss"), e.getMessage());
     }
 }

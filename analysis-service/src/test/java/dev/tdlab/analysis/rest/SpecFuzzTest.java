@@ -1,5 +1,9 @@
 package dev.tdlab.analysis.rest;
 
+import dev.tdlab.analysis.problem.ProblemException;
+import dev.tdlab.contracts.spec.Violation;
+import dev.tdlab.fixtures.MalformedSpecs;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.security.QuotaConfig;
@@ -37,7 +41,7 @@ class SpecFuzzTest {
     /** POST /api/v1/experiments without the database: what reaches the store would be stored. */
     static void submit(MalformedSpecs.Case c) {
         if (c.body() == null || c.body().isBlank()) {
-            throw ProblemException.badSpec(List.of(new dev.tdlab.contracts.spec.Violation("", "the body is empty")));
+            throw ProblemException.badSpec(List.of(new Violation("", "the body is empty")));
         }
         JsonNode tree = SpecParser.readTree(c.body(), c.yaml());
         RequestLimits.check(tree, (int) def(LimitsConfig.class, "maxSweepRuns"), (int) def(LimitsConfig.class, "maxSweepAxes"),

@@ -2,7 +2,7 @@ package dev.tdlab.analysis.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tdlab.analysis.rest.ProblemException;
+import dev.tdlab.analysis.problem.ProblemException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;

@@ -11,6 +11,7 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.Comparator;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +49,7 @@ class MetricStoreIT {
         Path work = Paths.get("target/it-metricstore").toAbsolutePath();
         if (Files.exists(work)) {
             try (var walk = Files.walk(work)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         pg = Postgres.start(work.resolve("pg"), 0);

@@ -56,27 +56,7 @@ class ClaimsTest {
         return new Claims.Run(cell, 0, loss, null, findings);
     }
 
-    @Test
-    void rankCollapseIsConfirmedOnlyWhenUnscaledCollapsesAndScaledDoesNot() {
-        List<Claims.Run> runs = new ArrayList<>();
-        for (int depth : new int[] {2, 16}) {
-            for (String sc : List.of("none", "inv-sqrt-depth", "beta-over-depth")) {
-                boolean collapsed = depth == 16 && sc.equals("none");
-                runs.add(run(Map.of("model.depth", depth, "model.residualScaling", sc), 0.6,
-                        Map.of("collapsed", collapsed, "rankCollapseInit", collapsed ? 0.01 : 0.9,
-                                "qkOverVGradInit", collapsed ? 1e-3 : 0.5)));
-            }
-        }
-        Claims.Claim c = Claims.judge("deep", Map.of(), Set.of("model.depth", "model.residualScaling"), runs).get(0);
-        assertEquals(Claims.Outcome.CONFIRMED, c.outcome(), c.evidence().toString());
-        assertEquals(16, c.evidence().get("depth"));
-        // the same sweep where the scaled stack collapses too refutes the claim
-        List<Claims.Run> bad = new ArrayList<>(runs);
-        bad.replaceAll(r -> r.cell().get("model.depth").equals(16)
-                ? run(r.cell(), 0.6, Map.of("collapsed", true, "rankCollapseInit", 0.01, "qkOverVGradInit", 1e-3)) : r);
-        assertEquals(Claims.Outcome.REFUTED, Claims.rankCollapse(Map.of(), bad).outcome());
-        assertEquals(Claims.Outcome.INCONCLUSIVE, Claims.rankCollapse(Map.of(), List.of()).outcome());
-    }
+    // rank collapse (Noci et al.): NociClaimsTest
 
     @Test
     void kernelClaimsCompareConvergenceByKernelAndSubset() {
@@ -93,36 +73,22 @@ class ClaimsTest {
         List<Claims.Claim> cs = Claims.judge("two-layer-classifier", Map.of(),
                 Set.of("model.attention", "train.trainable"), runs);
         assertEquals(3, cs.size());
-        cs.forEach(c -> assertEquals(Claims.Outcome.CONFIRMED, c.outcome(), c.id() + " " + c.evidence()));
+        // one seed per group: SongClaims needs five (its own tests cover every outcome)
+        cs.forEach(c -> assertEquals(Claims.Outcome.INCONCLUSIVE, c.outcome(), c.id() + " " + c.evidence()));
     }
 
-    @Test
-    void widthCollapseAndLearningRateTransfer() {
-        List<Claims.Run> runs = new ArrayList<>();
-        for (String p : List.of("standard", "mup")) {
-            for (int w : new int[] {16, 64}) {
-                for (double lr : new double[] {0.01, 0.1}) {
-                    // mup: same losses at every width, best lr 0.01; standard: width changes loss and best lr
-                    double loss = p.equals("mup") ? (lr == 0.01 ? 0.55 : 0.6)
-                            : (w == 16 ? (lr == 0.01 ? 0.55 : 0.7) : (lr == 0.01 ? 0.8 : 0.6));
-                    runs.add(run(Map.of("model.parameterization", p, "model.dModel", w, "train.lr", lr), loss, Map.of()));
-                }
-            }
-        }
-        List<Claims.Claim> cs = Claims.judge("deep", Map.of(), Set.of("model.dModel", "model.parameterization", "train.lr"), runs);
-        assertEquals(List.of("width-collapse", "lr-transfer"), cs.stream().map(Claims.Claim::id).toList());
-        cs.forEach(c -> assertEquals(Claims.Outcome.CONFIRMED, c.outcome(), c.id() + " " + c.evidence()));
-    }
+    // width collapse and learning-rate transfer (Bordelon et al.): BordelonClaimsTest
 
     @Test
     void signGdClaimNeedsZeroTrainErrorAndAGeneralizationGap() {
         List<Claims.Run> runs = List.of(
                 run(Map.of("train.optimizer", "signgd"), 0.9, Map.of("finalTrainError", 0.0, "generalizationGap", 0.3)),
                 run(Map.of("train.optimizer", "adam"), 0.9, Map.of("finalTrainError", 0.0, "generalizationGap", 0.25)));
-        assertEquals(Claims.Outcome.CONFIRMED, Claims.signGd(Map.of(), runs).outcome());
-        List<Claims.Run> generalizes = List.of(
-                run(Map.of("train.optimizer", "signgd"), 0.1, Map.of("finalTrainError", 0.0, "generalizationGap", 0.01)));
-        assertEquals(Claims.Outcome.REFUTED, Claims.signGd(Map.of(), generalizes).outcome());
+        // LiClaims judges them (its own tests cover every outcome): one seed per arm is not enough
+        List<Claims.Claim> cs = Claims.judge("two-layer-classifier", Map.of(), Set.of("train.optimizer"), runs);
+        assertEquals(List.of("signgd-fit-not-generalize", "signgd-not-data-noise", "signgd-four-stages", "adam-like-signgd"),
+                cs.stream().map(Claims.Claim::id).toList());
+        cs.forEach(c -> assertEquals(Claims.Outcome.INCONCLUSIVE, c.outcome(), c.id() + " " + c.evidence()));
     }
 
     @Test

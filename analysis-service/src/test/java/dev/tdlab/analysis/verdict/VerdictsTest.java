@@ -99,8 +99,39 @@ class VerdictsTest {
         assertEquals(Verdict.LOCAL, Verdicts.decide(0.6705, 0.001, H, u, 3, 0).verdict());
         // 0.670 is 3.012 standard errors below U: no longer LOCAL once the 0.0064 gap-share floor is off
         assertEquals(Verdict.NOT_CONVERGED, Verdicts.decide(0.670, 0.001, H, u, 3, 0).verdict());
-        // a small eval set widens the band: 16 × 32 tokens, se ≈ 0.022
-        assertEquals(Verdict.GLOBAL, Verdicts.decide(0.60, 0.022, H, u, 3, 0).verdict());
+        // a small eval set widens the band: 16 × 32 tokens, se ≈ 0.022; 2 · 3 · 0.022 = 0.132 > U − H = 0.128: the
+        // optimum's band reaches the plateau's, so 0.60 can be neither GLOBAL nor LOCAL
+        assertEquals(Verdict.UNRESOLVED, Verdicts.decide(0.60, 0.022, H, u, 3, 0).verdict());
+    }
+
+    /** Issue 14: a loss between H and U with a band wider than their gap is never GLOBAL. */
+    @Test
+    void aBandWiderThanTheGapIsNeverGlobal() {
+        double[] u = {U};
+        for (double se : new double[] {0.022, 0.03, 0.1}) {
+            for (double loss = H - 0.05; loss <= U + 3 * se; loss += 0.005) {
+                Verdict v = Verdicts.decide(loss, se, H, u, 3, 0).verdict();
+                assertEquals(Verdict.UNRESOLVED, v, "loss " + loss + " se " + se);
+            }
+            assertEquals(Verdict.NOT_CONVERGED, Verdicts.decide(U + 3 * se + 0.01, se, H, u, 3, 0).verdict());
+        }
+        // the same loss with a band that separates H from U is decided as before
+        assertEquals(Verdict.GLOBAL, Verdicts.decide(0.546, 0.001, H, u, 3, 0).verdict());
+        assertEquals(Verdict.NOT_CONVERGED, Verdicts.decide(0.60, 0.001, H, u, 3, 0).verdict());
+        // the band's edge: separable exactly when U − H > 2 · tol
+        double tol = (U - H) / 2;
+        assertEquals(Verdict.UNRESOLVED, Verdicts.classify(H, tol, H, u));
+        assertEquals(Verdict.GLOBAL, Verdicts.classify(H, tol * 0.999, H, u));
+    }
+
+    /** p + q = 1: the chain is i.i.d., H = U, and no run of it can say anything about escaping the plateau. */
+    @Test
+    void optimumAtAPlateauIsUninformativeAndUnresolved() {
+        double h = 0.6730116670092565; // p = 0.4, q = 0.6: H = U = h(0.4)
+        assertTrue(Verdicts.uninformative(h, new double[] {h + 1e-16}));
+        assertTrue(!Verdicts.uninformative(H, new double[] {U}));
+        assertEquals(Verdict.UNRESOLVED, Verdicts.decide(h + 1e-5, 0.001, h, new double[] {h}, 3, 0).verdict());
+        assertEquals(Verdict.NOT_CONVERGED, Verdicts.decide(h + 0.1, 0.001, h, new double[] {h}, 3, 0).verdict());
     }
 
     @Test

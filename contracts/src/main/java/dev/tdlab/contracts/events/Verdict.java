@@ -9,5 +9,11 @@ public enum Verdict {
     /** neither */
     NOT_CONVERGED,
     /** loss NaN or infinite */
-    DIVERGED
+    DIVERGED,
+    /**
+     * the data cannot separate the optimum from the nearest plateau: the band around the optimum reaches the band
+     * around the plateau (too small an eval set, or the two coincide), and the loss lies within them. Never counted as
+     * GLOBAL. Clients must tolerate verdicts they do not know.
+     */
+    UNRESOLVED
 }

@@ -44,6 +44,8 @@ import java.util.List;
  * @param imageSize      patch-image: side of the image in pixels
  * @param patchSize      patch-image: side of a patch in pixels (divides imageSize)
  * @param barLength      patch-image: length of the bar in pixels
+ * @param matchNorms     noisy-patch: every noise patch rescaled to the signal's norm ‖μ‖ (default false), so that a
+ *                       kernel's norm terms (the Gaussian score's −‖k‖²/2) cannot tell signal from noise by norm alone
  */
 public record DataSpec(
         String family,
@@ -66,7 +68,8 @@ public record DataSpec(
         Double labelNoise,
         Integer imageSize,
         Integer patchSize,
-        Integer barLength) {
+        Integer barLength,
+        Boolean matchNorms) {
 
     public static final String MARKOV = "markov";
     public static final String SEQUENCE_CLASSIFICATION = "sequence-classification";
@@ -80,6 +83,15 @@ public record DataSpec(
                 null, null, null, null, null, null, null, null, null, null, null);
     }
 
+    /** The fields before {@code matchNorms}; it absent. */
+    public DataSpec(String family, Integer order, Integer vocab, Double p, Double q, List<List<Double>> transition,
+                    Double dirichlet, Integer seqLen, Integer trainSequences, Integer evalSequences, Boolean inContext,
+                    List<List<List<Double>>> sources, Integer dim, Integer patches, Double signal, Double noiseStd,
+                    Integer sparsity, Double labelNoise, Integer imageSize, Integer patchSize, Integer barLength) {
+        this(family, order, vocab, p, q, transition, dirichlet, seqLen, trainSequences, evalSequences, inContext, sources,
+                dim, patches, signal, noiseStd, sparsity, labelNoise, imageSize, patchSize, barLength, null);
+    }
+
     /** Defaults of the spec's family; fields of other families are left as given (the validator rejects them). */
     public DataSpec withDefaults() {
         String f = family == null ? MARKOV : family;
@@ -91,16 +103,17 @@ public record DataSpec(
                 yield new DataSpec(f, order, vocab, p, q, transition, dirichlet, seqLen, train, eval, inContext,
                         sources, d, patches == null ? 2 : patches, signal == null ? 1.0 : signal,
                         noiseStd == null ? 1.0 : noiseStd, sparsity == null ? d - 1 : sparsity,
-                        labelNoise == null ? 0.0 : labelNoise, imageSize, patchSize, barLength);
+                        labelNoise == null ? 0.0 : labelNoise, imageSize, patchSize, barLength,
+                        matchNorms == null ? Boolean.FALSE : matchNorms);
             }
             case PATCH_IMAGE -> new DataSpec(f, order, vocab, p, q, transition, dirichlet, seqLen, train, eval,
                     inContext, sources, dim, patches, signal == null ? 1.0 : signal, noiseStd == null ? 1.0 : noiseStd,
                     sparsity, labelNoise, imageSize == null ? 16 : imageSize, patchSize == null ? 4 : patchSize,
-                    barLength == null ? 4 : barLength);
+                    barLength == null ? 4 : barLength, matchNorms);
             default -> new DataSpec(f, order == null ? 1 : order, vocab == null ? inferVocab() : vocab, p, q,
                     transition, dirichlet, seqLen == null ? 256 : seqLen, train, eval,
                     MARKOV.equals(f) ? (inContext == null ? Boolean.FALSE : inContext) : inContext, sources, dim,
-                    patches, signal, noiseStd, sparsity, labelNoise, imageSize, patchSize, barLength);
+                    patches, signal, noiseStd, sparsity, labelNoise, imageSize, patchSize, barLength, matchNorms);
         };
     }
 

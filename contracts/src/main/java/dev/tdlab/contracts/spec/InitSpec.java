@@ -13,7 +13,8 @@ import java.util.Map;
  *               1/√fan-in, so that both start from the same function scale); classifier: {@code gaussian},
  *               {@code fan-in}
  * @param std    standard deviation of the gaussian parts
- * @param vStd   {@code lowrank} only: std of v in W_V = v αᵀ (default 0)
+ * @param vStd   {@code lowrank}: std of v in W_V = v αᵀ (default 0); {@code two-layer-classifier}: std of W_V (before
+ *               the fan-in division), 0 or absent = {@code std} (Song et al.'s Q/K-to-V scale ratio)
  * @param values explicit parameter values by parameter name (e.g. {@code layer0/attn/wq}), row-major, applied after
  *               the scheme; absent: none
  */

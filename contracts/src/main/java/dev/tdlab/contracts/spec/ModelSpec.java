@@ -32,6 +32,16 @@ package dev.tdlab.contracts.spec;
  * @param layerNorm        {@code deep}: parameter-free pre-layer-norm on each branch (default false)
  * @param readout          {@code two-layer-classifier}: {@code linear} (trained) or {@code fixed} (Li et al.'s ±1
  *                         second layer); default linear
+ * @param loss             {@code two-layer-classifier}: {@code logistic} (default) or {@code squared} ((z − y')² on the
+ *                         ±1 label, Song et al.'s loss)
+ * @param layerNormPosition {@code deep}: {@code pre} (LN before each branch and before the head) or {@code post} (LN
+ *                         after each residual add); read with {@code layerNorm}; default pre
+ * @param causal           {@code deep}: causal attention (default true); false: bidirectional (Noci et al.'s
+ *                         encoder setting; for signal propagation: trained on next-token data it can read the target)
+ * @param qkInitScale      {@code deep}: multiplier on the init std of W_Q and W_K (default 1); small values give
+ *                         near-uniform attention at init (Noci et al.'s assumption)
+ * @param headDim          {@code deep}: head width N; when set, dModel = headDim · heads (so sweeping heads at a fixed
+ *                         headDim sweeps H at fixed N, and sweeping headDim sweeps N at fixed H); default absent
  */
 public record ModelSpec(
         String family,
@@ -46,7 +56,12 @@ public record ModelSpec(
         String residualScaling,
         Double beta,
         Boolean layerNorm,
-        String readout) {
+        String readout,
+        String loss,
+        String layerNormPosition,
+        Boolean causal,
+        Double qkInitScale,
+        Integer headDim) {
 
     public static final String SINGLE_LAYER = "single-layer";
     public static final String MAKKUVA_MINIMAL = "makkuva-minimal";
@@ -59,6 +74,14 @@ public record ModelSpec(
         this(family, dModel, heads, attention, mlp, tiedEmbedding, init, parameterization, null, null, null, null, null);
     }
 
+    /** The fields up to {@code readout}; the later ones absent. */
+    public ModelSpec(String family, Integer dModel, Integer heads, String attention, Boolean mlp, Boolean tiedEmbedding,
+                     InitSpec init, String parameterization, Integer depth, String residualScaling, Double beta,
+                     Boolean layerNorm, String readout) {
+        this(family, dModel, heads, attention, mlp, tiedEmbedding, init, parameterization, depth, residualScaling, beta,
+                layerNorm, readout, null, null, null, null, null);
+    }
+
     /** Whether the family predicts the next token (markov data) rather than a label. */
     public boolean languageModel() {
         return !CLASSIFIER.equals(family);
@@ -67,10 +90,11 @@ public record ModelSpec(
     public ModelSpec withDefaults() {
         String f = family == null ? SINGLE_LAYER : family;
         boolean deep = DEEP.equals(f), classifier = CLASSIFIER.equals(f);
+        int h = heads == null ? 1 : heads;
         return new ModelSpec(
                 f,
-                dModel == null ? (classifier ? 16 : 4) : dModel,
-                heads == null ? 1 : heads,
+                headDim != null && deep ? Integer.valueOf(headDim * h) : dModel == null ? (classifier ? 16 : 4) : dModel,
+                h,
                 attention == null ? "softmax" : attention,
                 mlp == null ? Boolean.valueOf(!classifier) : mlp,
                 tiedEmbedding == null ? Boolean.valueOf(!classifier) : tiedEmbedding,
@@ -80,6 +104,11 @@ public record ModelSpec(
                 residualScaling == null ? "none" : residualScaling,
                 beta == null ? 1.0 : beta,
                 layerNorm == null ? Boolean.FALSE : layerNorm,
-                readout == null ? "linear" : readout);
+                readout == null ? "linear" : readout,
+                loss == null && classifier ? "logistic" : loss,
+                layerNormPosition == null ? "pre" : layerNormPosition,
+                causal == null ? Boolean.TRUE : causal,
+                qkInitScale == null ? 1.0 : qkInitScale,
+                headDim);
     }
 }

@@ -4,7 +4,7 @@ package dev.tdlab.contracts.spec;
  * How big a run is, from its spec alone (pure functions, no engine): trainable parameters of the model, the size of
  * its dataset, and steps × parameters. Quotas are checked with these before anything is stored.
  *
- * <p>Parameter counts follow dynamics-core's parameter shapes (MLP width 4d):
+ * <p>Parameter counts follow dynamics-engine's parameter shapes (MLP width 4d):
  * <ul>
  *   <li>{@code single-layer}: wte [V,d] + wpe [T,d] + wq, wk, wv, wo [d,d] + (mlp: w1 [d,4d] + w2 [4d,d])
  *       + (untied: head/w [d,V]) + head/bias [V] — exact.</li>

@@ -1,5 +1,6 @@
 package dev.tdlab.contracts.spec;
 
+import dev.tdlab.core.theory.ChainGraph;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -23,7 +24,7 @@ public final class SpecValidator {
     static final Map<String, Set<String>> DATA_FIELDS = Map.of(
             DataSpec.MARKOV, Set.of("order", "vocab", "p", "q", "transition", "dirichlet", "seqLen", "inContext"),
             DataSpec.SEQUENCE_CLASSIFICATION, Set.of("order", "vocab", "sources", "dirichlet", "seqLen"),
-            DataSpec.NOISY_PATCH, Set.of("dim", "patches", "signal", "noiseStd", "sparsity", "labelNoise"),
+            DataSpec.NOISY_PATCH, Set.of("dim", "patches", "signal", "noiseStd", "sparsity", "labelNoise", "matchNorms"),
             DataSpec.PATCH_IMAGE, Set.of("imageSize", "patchSize", "barLength", "signal", "noiseStd"));
     /** Data limits: tokens are bytes (V ≤ 256); V^k rows are solved exactly by dense elimination. */
     public static final int MAX_VOCAB = 256;
@@ -52,18 +53,20 @@ public final class SpecValidator {
     static final Set<String> TOKEN_ATTENTIONS = Set.of("softmax", "gaussian", "linear");
     static final Set<String> CLASSIFIER_ATTENTIONS = Set.of("softmax", "gaussian", "gaussian-unnormalized");
     static final Set<String> PARAMETERIZATIONS = Set.of("standard", "mup", "depth-mup");
-    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank", "gpt2", "xavier", "fan-in", "auto");
+    /** Layer-norm positions of the deep family. */
+    static final Set<String> LAYER_NORM_POSITIONS = Set.of("pre", "post");
+    static final Set<String> INIT_SCHEMES = Set.of("gaussian", "base", "good", "lowrank", "lowrank-global", "gpt2", "xavier", "fan-in", "auto");
     /** Init schemes per family: the Makkuva code's for the one-layer token models; GPT-2 / Xavier for the deep stack. */
     static final Map<String, Set<String>> FAMILY_INIT_SCHEMES = Map.of(
-            ModelSpec.SINGLE_LAYER, Set.of("gaussian", "base", "good", "lowrank"),
-            ModelSpec.MAKKUVA_MINIMAL, Set.of("gaussian", "base", "good", "lowrank"),
+            ModelSpec.SINGLE_LAYER, Set.of("gaussian", "base", "good", "lowrank", "lowrank-global"),
+            ModelSpec.MAKKUVA_MINIMAL, Set.of("gaussian", "base", "good", "lowrank", "lowrank-global"),
             ModelSpec.DEEP, Set.of("gaussian", "gpt2", "xavier", "auto"),
             ModelSpec.CLASSIFIER, Set.of("gaussian", "fan-in"));
     static final Set<String> OPTIMIZERS = Set.of("gd", "sgd", "signgd", "adam", "adamw");
-    static final Set<String> SCHEDULES = Set.of("constant", "cosine");
+    static final Set<String> SCHEDULES = Set.of("constant", "cosine", "onecycle");
     static final Set<String> TRAINABLE = Set.of("all", "emb", "q", "k", "v", "o", "qk", "qkv", "attn", "mlp", "head");
     /** Makkuva-code init schemes: written for binary tokens. */
-    static final Set<String> BINARY_INIT_SCHEMES = Set.of("base", "good", "lowrank");
+    static final Set<String> BINARY_INIT_SCHEMES = Set.of("base", "good", "lowrank", "lowrank-global");
 
     private SpecValidator() {
     }
@@ -98,6 +101,12 @@ public final class SpecValidator {
         }
         if (raw.data() != null) {
             validateRun(spec.data(), spec.model(), spec.train(), "", out);
+        }
+        boolean headDim = (raw.model() != null && raw.model().headDim() != null)
+                || (raw.sweep() != null && raw.sweep().containsKey("model.headDim"));
+        if (headDim && ((raw.model() != null && raw.model().dModel() != null)
+                || (raw.sweep() != null && raw.sweep().containsKey("model.dModel")))) {
+            out.add(new Violation("model.dModel", "is headDim * heads when headDim is set: leave dModel out (or headDim)"));
         }
         validateSweep(spec, out);
         return out;
@@ -223,6 +232,7 @@ public final class SpecValidator {
         given.put("imageSize", d.imageSize());
         given.put("patchSize", d.patchSize());
         given.put("barLength", d.barLength());
+        given.put("matchNorms", d.matchNorms());
         Set<String> own = DATA_FIELDS.get(d.family());
         for (Map.Entry<String, Object> e : given.entrySet()) {
             if (e.getValue() != null && !own.contains(e.getKey())) {
@@ -379,114 +389,11 @@ public final class SpecValidator {
     }
 
     /**
-     * Null when the order-k chain has a unique stationary law on an aperiodic class; else why not. The graph of positive
-     * transitions on k-grams (successor of s by y: (s mod V^(k-1)) V + y) must have exactly one closed strongly connected
-     * class (Tarjan), of period 1 (gcd of level differences along its edges). The same test as dynamics-core's
-     * OrderKChain, repeated here so that a bad chain is a 400 at submission and not a failed run.
+     * Null when the order-k chain has a unique stationary law on an aperiodic class; else why not: the theory's own
+     * check ({@link ChainGraph}), made here so that a bad chain is a 400 at submission and not a failed run.
      */
     static String chainStructureProblem(int order, int vocab, double[] p) {
-        int n = p.length / vocab, low0 = n / vocab;
-        int[] index = new int[n], low = new int[n], comp = new int[n], stack = new int[n], callS = new int[n], callY = new int[n];
-        boolean[] onStack = new boolean[n];
-        java.util.Arrays.fill(index, -1);
-        int sp = 0, counter = 0, comps = 0;
-        for (int root = 0; root < n; root++) {
-            if (index[root] >= 0) continue;
-            int depth = 0;
-            callS[0] = root;
-            callY[0] = 0;
-            index[root] = low[root] = counter++;
-            stack[sp++] = root;
-            onStack[root] = true;
-            while (depth >= 0) {
-                int s = callS[depth];
-                if (callY[depth] < vocab) {
-                    int y = callY[depth]++;
-                    if (p[s * vocab + y] <= 0) continue;
-                    int t = (s % low0) * vocab + y;
-                    if (index[t] < 0) {
-                        index[t] = low[t] = counter++;
-                        stack[sp++] = t;
-                        onStack[t] = true;
-                        callS[++depth] = t;
-                        callY[depth] = 0;
-                    } else if (onStack[t]) {
-                        low[s] = Math.min(low[s], index[t]);
-                    }
-                } else {
-                    if (low[s] == index[s]) {
-                        int x;
-                        do {
-                            x = stack[--sp];
-                            onStack[x] = false;
-                            comp[x] = comps;
-                        } while (x != s);
-                        comps++;
-                    }
-                    if (--depth >= 0) low[callS[depth]] = Math.min(low[callS[depth]], low[s]);
-                }
-            }
-        }
-        boolean[] leaves = new boolean[comps];
-        for (int s = 0; s < n; s++) {
-            for (int y = 0; y < vocab; y++) {
-                if (p[s * vocab + y] > 0 && comp[(s % low0) * vocab + y] != comp[s]) leaves[comp[s]] = true;
-            }
-        }
-        List<Integer> closed = new ArrayList<>();
-        for (int c = 0; c < comps; c++) if (!leaves[c]) closed.add(c);
-        if (closed.size() != 1) {
-            StringBuilder sb = new StringBuilder("reducible chain: the stationary law is not unique (" + closed.size()
-                    + " closed classes of " + (order == 1 ? "states" : order + "-grams") + ", e.g.");
-            for (int i = 0; i < 2; i++) {
-                for (int s = 0; s < n; s++) {
-                    if (comp[s] == closed.get(i)) {
-                        sb.append(i == 0 ? " " : " and ").append(kgram(s, order, vocab));
-                        break;
-                    }
-                }
-            }
-            return sb.append(")").toString();
-        }
-        int[] level = new int[n];
-        java.util.Arrays.fill(level, -1);
-        int start = 0;
-        while (comp[start] != closed.get(0)) start++;
-        int[] queue = new int[n];
-        int head = 0, tail = 0, g = 0;
-        queue[tail++] = start;
-        level[start] = 0;
-        while (head < tail) {
-            int u = queue[head++];
-            for (int y = 0; y < vocab; y++) {
-                if (p[u * vocab + y] <= 0) continue;
-                int v = (u % low0) * vocab + y;
-                if (level[v] < 0) {
-                    level[v] = level[u] + 1;
-                    queue[tail++] = v;
-                } else {
-                    for (int a = g, b = Math.abs(level[u] + 1 - level[v]); ; ) { // g = gcd(g, b)
-                        if (b == 0) {
-                            g = a;
-                            break;
-                        }
-                        int t = a % b;
-                        a = b;
-                        b = t;
-                    }
-                }
-            }
-        }
-        return g == 1 ? null : "periodic chain (period " + g + "): the stationary law is not the limit law; an aperiodic chain is required";
-    }
-
-    private static String kgram(int s, int order, int vocab) {
-        int[] t = new int[order];
-        for (int i = order - 1; i >= 0; i--) {
-            t[i] = s % vocab;
-            s /= vocab;
-        }
-        return java.util.Arrays.toString(t);
+        return ChainGraph.structureProblem(order, vocab, p);
     }
 
     private static void validateNoisyPatch(DataSpec d, String f, List<Violation> out) {
@@ -499,6 +406,9 @@ public final class SpecValidator {
         }
         if (d.labelNoise() == null || !(d.labelNoise() >= 0 && d.labelNoise() <= 0.5)) {
             out.add(new Violation(f + "labelNoise", "must be a probability in [0, 0.5]"));
+        }
+        if (Boolean.TRUE.equals(d.matchNorms()) && !(d.signal() != null && d.signal() > 0)) {
+            out.add(new Violation(f + "matchNorms", "rescales the noise patches to the signal's norm: needs signal > 0"));
         }
         if (dimOk && patchesOk) {
             quota(d, (long) d.patches() * d.dim(), f, out);
@@ -606,7 +516,29 @@ public final class SpecValidator {
             if (Boolean.TRUE.equals(m.layerNorm()) && m.dModel() != null && m.dModel() < 2) {
                 out.add(new Violation(f + "layerNorm", "needs dModel >= 2"));
             }
+            oneOf(out, f + "layerNormPosition", m.layerNormPosition(), LAYER_NORM_POSITIONS);
+            if (Boolean.FALSE.equals(m.causal()) && "linear".equals(m.attention())) {
+                out.add(new Violation(f + "causal", "bidirectional attention has the softmax and gaussian kernels, not linear"));
+            }
+            if (m.qkInitScale() == null || !(m.qkInitScale() >= 0 && m.qkInitScale() <= 10)) {
+                out.add(new Violation(f + "qkInitScale", "must be in [0, 10]"));
+            }
+            if (m.headDim() != null) {
+                range(out, f + "headDim", m.headDim(), 1, 1024);
+            }
         } else {
+            if (m.layerNormPosition() != null && !"pre".equals(m.layerNormPosition())) {
+                out.add(new Violation(f + "layerNormPosition", "is read only by the deep family"));
+            }
+            if (Boolean.FALSE.equals(m.causal())) {
+                out.add(new Violation(f + "causal", "is read only by the deep family"));
+            }
+            if (m.qkInitScale() != null && m.qkInitScale() != 1.0) {
+                out.add(new Violation(f + "qkInitScale", "is read only by the deep family"));
+            }
+            if (m.headDim() != null) {
+                out.add(new Violation(f + "headDim", "is read only by the deep family"));
+            }
             if (m.depth() != null && m.depth() != 1) {
                 out.add(new Violation(f + "depth", "only the deep family has more than one layer (family " + fam + ")"));
             }
@@ -638,6 +570,12 @@ public final class SpecValidator {
         } else if (m.attention() != null && ATTENTIONS.contains(m.attention()) && !TOKEN_ATTENTIONS.contains(m.attention())) {
             out.add(new Violation(f + "attention", "family " + fam + " has the kernels " + TOKEN_ATTENTIONS.stream().sorted().toList()));
         }
+        if (classifier && m.loss() != null) {
+            oneOf(out, f + "loss", m.loss(), Set.of("logistic", "squared"));
+        }
+        if (!classifier && m.loss() != null) {
+            out.add(new Violation(f + "loss", "is read only by the two-layer-classifier family"));
+        }
         if (!classifier && m.readout() != null && !"linear".equals(m.readout())) {
             out.add(new Violation(f + "readout", "is read only by the two-layer-classifier family"));
         }
@@ -653,7 +591,7 @@ public final class SpecValidator {
         }
     }
 
-    /** The parameter names the engine builds for this model (dynamics-core's SingleLayerTransformer / MinimalTransformer). */
+    /** The parameter names the engine builds for this model (dynamics-engine's SingleLayerTransformer / MinimalTransformer). */
     static Set<String> parameterNames(ModelSpec m) {
         Set<String> p = new java.util.LinkedHashSet<>();
         boolean classifier = ModelSpec.CLASSIFIER.equals(m.family());
@@ -693,6 +631,21 @@ public final class SpecValidator {
         }
         if (t.warmup() == null || !(t.warmup() >= 0 && t.warmup() < 1)) {
             out.add(new Violation(f + "warmup", "must be a fraction in [0, 1)"));
+        }
+        for (String beta : List.of("beta1", "beta2")) {
+            Double b = "beta1".equals(beta) ? t.beta1() : t.beta2();
+            if (b != null && !(b >= 0 && b < 1)) {
+                out.add(new Violation(f + beta, "must be in [0, 1)"));
+            }
+        }
+        if (t.sampling() != null && !Set.of("fresh", "replacement").contains(t.sampling())) {
+            out.add(new Violation(f + "sampling", "must be one of [fresh, replacement], not '" + t.sampling() + "'"));
+        }
+        if (t.fresh() && t.steps() != null && t.batch() != null && (long) t.steps() * t.batch() > 100_000_000L) {
+            out.add(new Violation(f + "sampling", "fresh sampling needs steps × batch training sequences: at most 1e8"));
+        }
+        if (t.fresh() && "gd".equals(t.optimizer())) {
+            out.add(new Violation(f + "sampling", "gd is full-batch: fresh sampling does not apply"));
         }
         if (t.trainable() == null || t.trainable().isEmpty()) {
             out.add(new Violation(f + "trainable", "must name at least one parameter group"));

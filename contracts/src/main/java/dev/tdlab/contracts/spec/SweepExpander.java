@@ -107,7 +107,13 @@ public final class SweepExpander {
                 default -> throw new IllegalArgumentException("'" + e.getKey() + "' is not a field of data, model or train");
             }
         }
-        return new RunSpec(data == null ? null : data.withDefaults(), model.withDefaults(), train.withDefaults(), seed);
+        train = train.withDefaults();
+        if (train.fresh() && data != null && train.steps() != null && train.batch() != null) {
+            // every training sequence used once: the run's dataset holds exactly steps × batch of them
+            data = with(data, new String[] {"trainSequences"}, 0, (long) train.steps() * train.batch(),
+                    "data.trainSequences");
+        }
+        return new RunSpec(data == null ? null : data.withDefaults(), model.withDefaults(), train, seed);
     }
 
     @SuppressWarnings("unchecked")

@@ -9,7 +9,8 @@ import dev.tdlab.contracts.events.RunStatus;
 import dev.tdlab.contracts.spec.DataSpec;
 import dev.tdlab.datagen.config.DataGenConfig;
 import dev.tdlab.datagen.store.DatasetEntity;
-import dev.tdlab.datagen.store.DatasetService;
+import dev.tdlab.kit.Events;
+import dev.tdlab.datagen.service.DatasetService;
 import io.smallrye.reactive.messaging.kafka.KafkaRecord;
 import io.smallrye.common.annotation.Blocking;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -28,7 +29,7 @@ import org.jboss.logging.Logger;
  * The offset is committed only after the handler returns, i.e. after the dataset is stored and the event sent.
  */
 @ApplicationScoped
-public class PlannedRunsConsumer {
+class PlannedRunsConsumer {
 
     private static final Logger LOG = Logger.getLogger(PlannedRunsConsumer.class);
 
@@ -49,13 +50,8 @@ public class PlannedRunsConsumer {
 
     @Incoming(Topics.Channels.RUNS_PLANNED)
     @Blocking
-    public void onPlanned(String json) throws Exception {
-        RunPlanned planned;
-        try {
-            planned = mapper.readValue(json, RunPlanned.class);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("unreadable RunPlanned: " + e.getMessage(), e);
-        }
+    void onPlanned(String json) throws Exception {
+        RunPlanned planned = Events.readOrReject(mapper, json, RunPlanned.class);
         if (planned.runId() == null || planned.run() == null || planned.run().data() == null) {
             throw new IllegalArgumentException("RunPlanned without runId or run.data");
         }

@@ -1,13 +1,14 @@
 package dev.tdlab.datagen.rest;
 
+import dev.tdlab.contracts.shards.ShardEncoding;
+import dev.tdlab.contracts.shards.ShardProtocol;
 import dev.tdlab.contracts.spec.DataSpec;
 import dev.tdlab.contracts.spec.SpecValidator;
 import dev.tdlab.contracts.spec.Violation;
 import dev.tdlab.core.data.PatchDataset;
 import dev.tdlab.core.data.TokenCodec;
-import dev.tdlab.datagen.generate.Encodings;
 import dev.tdlab.datagen.store.DatasetEntity;
-import dev.tdlab.datagen.store.DatasetService;
+import dev.tdlab.datagen.service.DatasetService;
 import dev.tdlab.datagen.store.ShardEntity;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.Consumes;
@@ -31,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Datasets over REST: generate (or find) one, its metadata and theory, binary shards, small JSON previews. */
-@Path("/api/v1/datasets")
+@Path(ShardProtocol.DATASETS_PATH)
 public class DatasetResource {
 
     static final String PROBLEM_JSON = "application/problem+json";
@@ -115,28 +116,29 @@ public class DatasetResource {
     static Map<String, Object> format(DatasetEntity e) {
         Map<String, Object> f = new LinkedHashMap<>();
         f.put("encoding", e.encoding);
-        switch (e.encoding) {
-            case Encodings.BITS1 -> f.put("layout", "sequences of seqLen+1 tokens, row-major, one bit per token, least "
+        ShardEncoding enc = ShardEncoding.fromWire(e.encoding).orElseThrow();
+        switch (enc) {
+            case BITS1 -> f.put("layout", "sequences of seqLen+1 tokens, row-major, one bit per token, least "
                     + "significant bit first (numpy.packbits(x, bitorder='little')), zero padding in the last byte");
-            case Encodings.U8 -> f.put("layout", "sequences of seqLen+1 tokens, row-major, one unsigned byte per token");
-            case Encodings.PATCH_F32 -> {
+            case U8 -> f.put("layout", "sequences of seqLen+1 tokens, row-major, one unsigned byte per token");
+            case PATCH_F32 -> {
                 f.put("recordBytes", PatchDataset.recordBytes(e.patches, e.dim));
                 f.put("layout", "one record per example: int8 label, int8 clean label, uint8 aux0, uint8 aux1, then "
                         + "patches x dim float32 little-endian (patch-major)");
                 f.put("aux", "noisy-patch".equals(e.family) ? "aux0 = index of the signal patch, aux1 = 0"
                         : "aux0, aux1 = row and column of the bar's top-left pixel");
             }
-            default -> f.put("layout", "one label byte per sequence, then the sequences' tokens as in "
-                    + e.encoding.substring(Encodings.LABELED_PREFIX.length()));
+            case LABELED_BITS1, LABELED_U8 -> f.put("layout", "one label byte per sequence, then the sequences' tokens as in "
+                    + enc.tokenLayout().wire());
         }
-        f.put("sha256", "X-Checksum-SHA256 of each shard is the SHA-256 of its body; the dataset's sha256 is that of "
+        f.put("sha256", ShardProtocol.CHECKSUM + " of each shard is the SHA-256 of its body; the dataset's sha256 is that of "
                 + "every shard body in shard order (train shards 0..shardCount-1, then eval shards)");
         return f;
     }
 
     /** Shard n: train shards first (0..shardCount-1), then eval shards. See {@code format} for the layout. */
     @GET
-    @Path("/{id}/shards/{n}")
+    @Path(ShardProtocol.SHARD_SUBPATH)
     @Produces({MediaType.APPLICATION_OCTET_STREAM, PROBLEM_JSON})
     public Response shard(@PathParam("id") String id, @PathParam("n") int n) {
         DatasetEntity e = found(id);
@@ -146,11 +148,11 @@ public class DatasetResource {
         }
         return Response.ok(s.data, MediaType.APPLICATION_OCTET_STREAM)
                 .header("Content-Length", s.data.length)
-                .header("X-Checksum-SHA256", s.sha256)
-                .header("X-Sequences", s.sequences)
-                .header("X-Split", s.split)
-                .header("X-Encoding", e.encoding)
-                .header("X-Family", e.family)
+                .header(ShardProtocol.CHECKSUM, s.sha256)
+                .header(ShardProtocol.ITEMS, s.sequences)
+                .header(ShardProtocol.SPLIT, s.split)
+                .header(ShardProtocol.ENCODING, e.encoding)
+                .header(ShardProtocol.FAMILY, e.family)
                 .build();
     }
 
@@ -173,7 +175,7 @@ public class DatasetResource {
         out.put("id", id);
         out.put("family", e.family);
         out.put("split", split);
-        if (e.encoding.equals(Encodings.PATCH_F32)) {
+        if (e.encoding.equals(ShardEncoding.PATCH_F32.wire())) {
             if ((long) k * e.patches * e.dim > MAX_PREVIEW_VALUES) {
                 return problem(400, "preview too large", k + " examples of " + e.patches + "x" + e.dim + " values exceed "
                         + MAX_PREVIEW_VALUES + "; ask for fewer", List.of(new Violation("n", "too many values")));
@@ -195,7 +197,7 @@ public class DatasetResource {
             out.put("examples", ex);
         } else {
             int row = e.seqLen + 1;
-            boolean labeled = e.encoding.startsWith(Encodings.LABELED_PREFIX);
+            boolean labeled = ShardEncoding.fromWire(e.encoding).map(ShardEncoding::labeled).orElse(false);
             int labels = labeled ? s.sequences : 0;
             byte[] body = Arrays.copyOfRange(s.data, labels, s.data.length);
             byte[] tokens = TokenCodec.decode(body, e.vocab, s.sequences * row);

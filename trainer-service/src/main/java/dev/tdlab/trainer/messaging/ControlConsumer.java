@@ -3,6 +3,7 @@ package dev.tdlab.trainer.messaging;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.RunControl;
+import dev.tdlab.kit.Events;
 import dev.tdlab.trainer.runner.RunQueue;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,7 +13,7 @@ import org.jboss.logging.Logger;
 
 /** {@code runs.control} → the run queue (cancel). Unreadable commands go to {@code runs.control.dlq}. */
 @ApplicationScoped
-public class ControlConsumer {
+class ControlConsumer {
 
     private static final Logger LOG = Logger.getLogger(ControlConsumer.class);
 
@@ -23,13 +24,8 @@ public class ControlConsumer {
 
     @Incoming(Topics.Channels.RUNS_CONTROL)
     @Blocking
-    public void onControl(String json) {
-        RunControl c;
-        try {
-            c = mapper.readValue(json, RunControl.class);
-        } catch (Exception e) {
-            throw new IllegalArgumentException("unreadable RunControl: " + e.getMessage(), e);
-        }
+    void onControl(String json) {
+        RunControl c = Events.readOrReject(mapper, json, RunControl.class);
         if (c == null || c.runId() == null || !RunControl.CANCEL.equals(c.action())) {
             throw new IllegalArgumentException("RunControl needs a runId and action CANCEL");
         }

@@ -15,7 +15,7 @@ import org.eclipse.microprofile.health.Readiness;
  */
 @Readiness
 @ApplicationScoped
-public class BackendHealthCheck implements HealthCheck {
+class BackendHealthCheck implements HealthCheck {
 
     @Inject
     BackendInfo info;

@@ -20,7 +20,7 @@ import java.util.Properties;
  * gauges by {@link TrainerMeters}.
  */
 @ApplicationScoped
-public class BackendInfo {
+class BackendInfo {
 
     private static final Logger LOG = Logger.getLogger(BackendInfo.class);
 

@@ -1,5 +1,6 @@
 package dev.tdlab.trainer.observability;
 
+import dev.tdlab.kit.DbStats;
 import dev.tdlab.trainer.config.TrainerConfig;
 import dev.tdlab.trainer.runner.RunExecutor;
 import io.micrometer.core.instrument.Counter;

@@ -1,6 +1,8 @@
 package dev.tdlab.trainer.runner;
 
 import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.contracts.shards.ShardEncoding;
+import dev.tdlab.contracts.shards.ShardProtocol;
 import dev.tdlab.contracts.spec.DataSpec;
 import dev.tdlab.core.data.Dataset;
 import dev.tdlab.core.data.LabeledSequences;
@@ -8,23 +10,25 @@ import dev.tdlab.core.data.PatchDataset;
 import dev.tdlab.core.data.TokenCodec;
 import dev.tdlab.core.data.TokenDataset;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.jboss.logging.Logger;
+
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.HexFormat;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Fetches a dataset's shards from data-gen over REST, checks each shard's checksum and decodes it by its
- * {@code X-Encoding}: {@code bits1} (V = 2, one bit per token, least significant bit first), {@code u8} (one byte per
- * token; also what a server without the header sends), {@code labeled-bits1} / {@code labeled-u8} (one label byte per
- * sequence, then the tokens; sequence-classification) or {@code patch-f32} (PatchDataset records; noisy-patch,
- * patch-image). The result is the train split and the eval split as the engine's {@link Dataset}s.
+ * Fetches a dataset's shards from data-gen ({@link ShardProtocol}), checks each shard's checksum and decodes it by its
+ * {@link ShardEncoding} (a response without the header is {@link ShardEncoding#DEFAULT}). The result is the train
+ * split and the eval split as the engine's {@link Dataset}s.
  */
 final class DatasetClient {
 
@@ -33,7 +37,7 @@ final class DatasetClient {
      * data-gen's service token ({@code tdlab.service-token}, env TDLAB_SERVICE_TOKEN), sent as a bearer token when set:
      * data-gen serves datasets only to the services that hold it.
      */
-    private static final String SERVICE_TOKEN = org.eclipse.microprofile.config.ConfigProvider.getConfig()
+    private static final String SERVICE_TOKEN = ConfigProvider.getConfig()
             .getOptionalValue("tdlab.service-token", String.class).filter(t -> !t.isBlank()).orElse(null);
 
     static HttpRequest.Builder authorized(HttpRequest.Builder b) {
@@ -43,7 +47,7 @@ final class DatasetClient {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
 
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(DatasetClient.class);
+    private static final Logger LOG = Logger.getLogger(DatasetClient.class);
 
     /** How long a shard is retried while data-gen is unreachable or answers 502/503/504 (a restart, a rollout). */
     static final Duration PATIENCE = Duration.ofSeconds(120);
@@ -61,6 +65,11 @@ final class DatasetClient {
 
     /** One shard as served: its encoding, the items in it, its body. */
     private record Shard(int n, String encoding, int items, byte[] body) {
+
+        /** The encoding, or empty when this trainer does not know its name. */
+        Optional<ShardEncoding> known() {
+            return ShardEncoding.fromWire(encoding);
+        }
     }
 
     /** The train split (first) and the eval split (second). */
@@ -89,25 +98,26 @@ final class DatasetClient {
         byte[] labels = new byte[expected];
         int at = 0, items = 0;
         for (Shard s : shards) {
-            boolean hasLabels = s.encoding().startsWith("labeled-");
+            ShardEncoding enc = s.known().orElse(null);
+            boolean hasLabels = enc != null && enc.labeled();
             if (hasLabels != labeled) {
                 throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '" + s.encoding()
                         + "', expected " + (labeled ? "a labeled" : "a token") + " encoding");
             }
-            String enc = hasLabels ? s.encoding().substring("labeled-".length()) : s.encoding();
             int skip = hasLabels ? s.items() : 0;
             if (items + s.items() > expected || s.body().length < skip) {
                 throw new IOException("dataset " + r.datasetId() + " has more sequences than announced");
             }
             if (hasLabels) System.arraycopy(s.body(), 0, labels, items, s.items());
-            byte[] body = java.util.Arrays.copyOfRange(s.body(), skip, s.body().length);
+            byte[] body = Arrays.copyOfRange(s.body(), skip, s.body().length);
+            ShardEncoding layout = enc == null ? null : enc.tokenLayout();
+            if (layout != ShardEncoding.U8 && layout != ShardEncoding.BITS1) {
+                throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '"
+                        + s.encoding() + "', which the trainer cannot read");
+            }
             byte[] decoded;
             try {
-                decoded = switch (enc) {
-                    case "u8", "bits1" -> TokenCodec.decode(body, "bits1".equals(enc) ? 2 : r.vocab(), s.items() * row);
-                    default -> throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '"
-                            + s.encoding() + "', which the trainer cannot read");
-                };
+                decoded = TokenCodec.decode(body, layout == ShardEncoding.BITS1 ? 2 : r.vocab(), s.items() * row);
             } catch (IllegalArgumentException e) {
                 throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " does not decode: " + e.getMessage(), e);
             }
@@ -123,12 +133,12 @@ final class DatasetClient {
 
     /** Patch examples; the patch dimension follows from the record size (seqLen carries the patches per example). */
     private PatchDataset patches(DatasetReady r, List<Shard> shards, int expected) throws IOException {
-        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
         int items = 0;
         for (Shard s : shards) {
-            if (!"patch-f32".equals(s.encoding())) {
+            if (s.known().orElse(null) != ShardEncoding.PATCH_F32) {
                 throw new IOException("shard " + s.n() + " of dataset " + r.datasetId() + " has encoding '" + s.encoding()
-                        + "', expected patch-f32");
+                        + "', expected " + ShardEncoding.PATCH_F32.wire());
             }
             all.write(s.body());
             items += s.items();
@@ -149,20 +159,19 @@ final class DatasetClient {
     }
 
     private List<Shard> shards(DatasetReady r, int first, int count) throws IOException, InterruptedException {
-        List<Shard> out = new java.util.ArrayList<>();
+        List<Shard> out = new ArrayList<>();
         for (int n = first; n < first + count; n++) {
-            URI uri = URI.create(r.dataUrl() + "/api/v1/datasets/" + r.datasetId() + "/shards/" + n);
+            URI uri = ShardProtocol.shardUri(r.dataUrl(), r.datasetId(), n);
             HttpResponse<byte[]> resp = get(uri);
             if (resp.statusCode() != 200) {
                 throw new IOException("GET " + uri + " answered " + resp.statusCode());
             }
             byte[] body = resp.body();
-            String expected = resp.headers().firstValue("X-Checksum-SHA256").orElse("");
-            if (!expected.equals(sha256(body))) {
+            if (!ShardProtocol.verifies(body, resp.headers().firstValue(ShardProtocol.CHECKSUM).orElse(""))) {
                 throw new IOException("shard " + n + " of dataset " + r.datasetId() + " failed its checksum");
             }
-            String encoding = resp.headers().firstValue("X-Encoding").orElse("u8");
-            int items = resp.headers().firstValue("X-Sequences").map(Integer::parseInt)
+            String encoding = resp.headers().firstValue(ShardProtocol.ENCODING).orElse(ShardEncoding.DEFAULT.wire());
+            int items = resp.headers().firstValue(ShardProtocol.ITEMS).map(Integer::parseInt)
                     .orElse(body.length / (r.seqLen() + 1));
             out.add(new Shard(n, encoding, items, body));
         }
@@ -201,14 +210,6 @@ final class DatasetClient {
             whileWaiting.run();
             Thread.sleep(backoff);
             backoff = Math.min(4000, backoff * 2);
-        }
-    }
-
-    private static String sha256(byte[] b) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -1,21 +1,15 @@
 package dev.tdlab.trainer.runner;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.DatasetReady;
 import dev.tdlab.contracts.events.MetricBatch;
 import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.contracts.events.RunStatus;
-import dev.tdlab.contracts.spec.DataSpec;
-import dev.tdlab.contracts.spec.ModelSpec;
 import dev.tdlab.contracts.spec.RunSpec;
 import dev.tdlab.core.data.Dataset;
-import dev.tdlab.core.model.ClassifierConfig;
-import dev.tdlab.core.model.DeepConfig;
-import dev.tdlab.core.model.MinimalConfig;
-import dev.tdlab.core.model.ModelConfig;
-import dev.tdlab.core.model.SingleLayerConfig;
-import dev.tdlab.core.optim.OptimizerConfig;
+import dev.tdlab.core.theory.ExactConditionals;
 import dev.tdlab.core.train.Checkpoint;
 import dev.tdlab.core.train.TrainConfig;
 import dev.tdlab.core.train.TrainListener;
@@ -23,6 +17,8 @@ import dev.tdlab.core.train.TrainResult;
 import dev.tdlab.core.train.Trainer;
 import dev.tdlab.trainer.checkpoint.CheckpointStore;
 import dev.tdlab.trainer.config.TrainerConfig;
+import dev.tdlab.trainer.mapping.EngineConfigs;
+import dev.tdlab.trainer.observability.TrainerMeters;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -36,6 +32,7 @@ import org.jboss.logging.Logger;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -57,7 +54,7 @@ public class RunExecutor {
     @Inject
     CheckpointStore checkpoints;
     @Inject
-    dev.tdlab.trainer.observability.TrainerMeters meters;
+    TrainerMeters meters;
 
     @Inject
     @Channel(Topics.Channels.RUNS_STATUS)
@@ -67,19 +64,21 @@ public class RunExecutor {
     @Channel(Topics.Channels.RUNS_METRICS)
     MutinyEmitter<String> metrics;
 
-    private final String owner = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
+    /** This process in lease owner ids: the JVM's pid@host and a random suffix (a restarted trainer is a new one). */
+    private final String instance = ManagementFactory.getRuntimeMXBean().getName() + "/" + UUID.randomUUID();
     private final List<Thread> workers = new ArrayList<>();
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
 
     void start(@Observes StartupEvent ev) {
         for (int i = 0; i < config.workers(); i++) {
-            Thread t = new Thread(this::loop, "trainer-worker-" + i);
+            String owner = ownerOf(i);
+            Thread t = new Thread(() -> loop(owner), "trainer-worker-" + i);
             t.setDaemon(true);
             t.start();
             workers.add(t);
         }
-        LOG.infof("trainer %s started %d workers", owner, config.workers());
+        LOG.infof("trainer %s started %d workers (lease owners %s-w0..)", instance, config.workers(), instance);
     }
 
     /**
@@ -105,12 +104,21 @@ public class RunExecutor {
         }
     }
 
+    /**
+     * The lease owner id of worker {@code n}: {@code <instance>-w<n>}, one per worker. With one id for the whole
+     * process, a worker whose lease expired during a long outage (its sibling re-claimed the run, attempt + 1) still
+     * passed the owner check of its heartbeats when it came back, and both trained the same run.
+     */
+    String ownerOf(int worker) {
+        return instance + "-w" + worker;
+    }
+
     /** Runs being trained right now in this process. */
     public int activeRuns() {
         return active.get();
     }
 
-    private void loop() {
+    private void loop(String owner) {
         while (!stopping) {
             RunQueue.Claimed claimed = null;
             try {
@@ -121,7 +129,7 @@ public class RunExecutor {
                 }
                 active.incrementAndGet();
                 try {
-                    run(claimed);
+                    run(claimed, owner);
                 } finally {
                     active.decrementAndGet();
                 }
@@ -134,8 +142,8 @@ public class RunExecutor {
         }
     }
 
-    private void run(RunQueue.Claimed c) throws Exception {
-        DatasetReady ready = mapper.readValue(c.readyJson(), DatasetReady.class);
+    private void run(RunQueue.Claimed c, String owner) throws Exception {
+        DatasetReady ready = c.ready();
         RunSpec spec = ready.planned().run();
         int total = spec.train().steps();
         long t0 = System.nanoTime();
@@ -151,11 +159,14 @@ public class RunExecutor {
             // data-gen down (a restart): the fetch retries and the lease is kept meanwhile
             Dataset[] data = new DatasetClient(() -> queue.heartbeat(c.runId(), owner, startStep, config.leaseSeconds()))
                     .fetch(ready);
-            Listener listener = new Listener(c, total, t0, spec.train().evalEvery());
-            TrainResult result = Trainer.train(modelConfig(spec, ready), optimizerConfig(spec),
+            Listener listener = new Listener(c, owner, total, t0, spec.train().evalEvery());
+            // the true next-token law, for eval_exact_loss / eval_excess (null for families without one)
+            ExactConditionals.Law law = DataLaws.of(spec.data(), spec.seed(), ready.baselines());
+            TrainResult result = Trainer.train(EngineConfigs.model(spec, ready), EngineConfigs.optimizer(spec),
                     new TrainConfig(spec.train().batch(), total, spec.train().evalEvery(), spec.seed(),
-                            spec.train().trainable(), config.checkpointEvery(), spec.train().evalEvery()),
-                    data[0], data[1], listener, resume);
+                            spec.train().trainable(), config.checkpointEvery(), spec.train().evalEvery(),
+                            spec.train().fresh(), spec.train().wholeSet()),
+                    data[0], data[1], listener, resume, law);
             listener.flush();
             double secs = (System.nanoTime() - t0) / 1e9;
             if (result.cancelled() && stopping && !listener.lost) {
@@ -184,6 +195,17 @@ public class RunExecutor {
                 LOG.infof("run %s released (shutting down: %s)", c.runId(), e.toString());
                 return;
             }
+            if (DatabaseOutage.in(e)) {
+                // PostgreSQL down or restarting (a heartbeat or checkpoint failed): not the run's fault. Give it back if
+                // the database is there again, else its lease runs out; either way it resumes from its checkpoint.
+                LOG.warnf("run %s: database unavailable (%s); giving it back to the queue", c.runId(), e.toString());
+                try {
+                    queue.release(c.runId(), owner, startStep);
+                } catch (RuntimeException stillDown) {
+                    LOG.warnf("run %s: not released (%s); its lease will expire", c.runId(), stillDown.toString());
+                }
+                return;
+            }
             LOG.errorf(e, "run %s failed", c.runId());
             String why = e.getClass().getSimpleName() + ": " + e.getMessage();
             queue.end(c.runId(), owner, "FAILED", 0, why);
@@ -192,71 +214,10 @@ public class RunExecutor {
         }
     }
 
-    static ModelConfig modelConfig(RunSpec s, DatasetReady r) {
-        var m = s.model();
-        double vStd = m.init().vStd() == null ? 0.0 : m.init().vStd();
-        java.util.Map<String, double[]> values = new java.util.LinkedHashMap<>();
-        if (m.init().values() != null) {
-            m.init().values().forEach((k, v) -> values.put(k, v.stream().mapToDouble(Double::doubleValue).toArray()));
-        }
-        if (ModelSpec.MAKKUVA_MINIMAL.equals(m.family())) {
-            return new MinimalConfig(r.seqLen(), m.dModel(), m.heads(), m.mlp(), m.tiedEmbedding(), m.init().scheme(),
-                    m.init().std(), vStd, m.attention(), values);
-        }
-        if (ModelSpec.DEEP.equals(m.family())) {
-            // auto: xavier under the standard parameterization, N(0, std^2) under mup / depth-mup (1/sqrt(fan-in) is in
-            // their forward pass): the same function at init, so a sweep over the parameterization compares like with like
-            String scheme = !"auto".equals(m.init().scheme()) ? m.init().scheme()
-                    : "standard".equals(m.parameterization()) ? "xavier" : "gaussian";
-            return new DeepConfig(r.vocab(), r.seqLen(), m.dModel(), m.heads(), m.depth(), m.residualScaling(), m.beta(),
-                    m.layerNorm(), m.mlp(), 4, m.tiedEmbedding(), m.attention(), m.parameterization(), scheme,
-                    m.init().std(), values);
-        }
-        if (ModelSpec.CLASSIFIER.equals(m.family())) {
-            return classifierConfig(s, r, values);
-        }
-        return new SingleLayerConfig(r.vocab(), r.seqLen(), m.dModel(), m.heads(), m.mlp(), 4, m.tiedEmbedding(),
-                m.init().scheme(), m.init().std(), m.attention(), vStd, values);
-    }
-
-    /**
-     * The two-layer classifier: {@code readout: fixed} is Li et al.'s model (sum over queries, unscaled scores, ±1/m_v
-     * second layer, values of width dModel = 2·m_v); {@code readout: linear} Song et al.'s (mean pooling, scores scaled
-     * by 1/√width, a trained linear readout). Patches enter as they are (D from the data); tokens through a learned
-     * embedding of width dModel. The attention width (queries, keys, values) is dModel.
-     */
-    static ClassifierConfig classifierConfig(RunSpec s, DatasetReady r, java.util.Map<String, double[]> values) {
-        var m = s.model();
-        var d = s.data();
-        boolean li = "fixed".equals(m.readout());
-        boolean tokens = DataSpec.SEQUENCE_CLASSIFICATION.equals(d.family());
-        int inputDim = tokens ? r.vocab() : DataSpec.PATCH_IMAGE.equals(d.family()) ? d.patchSize() * d.patchSize() : d.dim();
-        return new ClassifierConfig(tokens ? "tokens" : "patches", r.seqLen(), inputDim, tokens ? m.dModel() : 0,
-                m.heads(), m.dModel(), m.dModel(), m.attention(), !li, li ? "sum" : "mean", m.readout(), m.init().scheme(),
-                m.init().std(), m.init().std(), values);
-    }
-
-    /**
-     * The optimizer of the spec. For the deep family under {@code mup} / {@code depth-mup}, {@code train.lr} is the base
-     * rate η₀ and the rate used is η₀ times Bordelon et al.'s width/depth multiplier ({@link DeepConfig#lrMultiplier}),
-     * so that one η₀ means the same at every width: that is what a learning-rate-transfer sweep compares.
-     */
-    static OptimizerConfig optimizerConfig(RunSpec s) {
-        double lr = s.train().lr();
-        var m = s.model();
-        if (ModelSpec.DEEP.equals(m.family()) && !"standard".equals(m.parameterization())) {
-            lr *= DeepConfig.lrMultiplier(m.parameterization(), s.train().optimizer(), m.dModel() / m.heads(), m.heads(),
-                    m.depth(), m.residualScaling());
-        }
-        OptimizerConfig d = OptimizerConfig.of(s.train().optimizer(), lr);
-        return new OptimizerConfig(s.train().optimizer(), lr, d.beta1(), d.beta2(), d.eps(),
-                s.train().weightDecay(), s.train().schedule(), s.train().warmup());
-    }
-
     private void send(MutinyEmitter<String> emitter, String key, Object event) {
         try {
             emitter.sendMessageAndAwait(KafkaRecord.of(key, mapper.writeValueAsString(event)));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -272,6 +233,7 @@ public class RunExecutor {
     /** Batches metrics and sends a heartbeat (status + lease) every heartbeatSeconds. */
     private final class Listener implements TrainListener {
         private final RunQueue.Claimed c;
+        private final String owner;
         private final int total;
         private final long t0;
         private final MetricBuffer buffer = new MetricBuffer();
@@ -281,8 +243,9 @@ public class RunExecutor {
 
         private final int evalEvery;
 
-        Listener(RunQueue.Claimed c, int total, long t0, int evalEvery) {
+        Listener(RunQueue.Claimed c, String owner, int total, long t0, int evalEvery) {
             this.c = c;
+            this.owner = owner;
             this.total = total;
             this.t0 = t0;
             this.evalEvery = evalEvery;
@@ -293,7 +256,7 @@ public class RunExecutor {
          * sent at step 1 (the gradients at the initialization) and at the eval steps (volume).
          */
         @Override
-        public void onMetrics(int step, java.util.Map<String, Double> named) {
+        public void onMetrics(int step, Map<String, Double> named) {
             if (step == 1 || step % evalEvery == 0 || step == total) {
                 named.forEach((name, value) -> buffer.add(name, step, value));
             }

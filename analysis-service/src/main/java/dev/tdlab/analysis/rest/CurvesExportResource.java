@@ -1,0 +1,102 @@
+package dev.tdlab.analysis.rest;
+
+import dev.tdlab.analysis.security.Access;
+import dev.tdlab.analysis.service.Experiments;
+import dev.tdlab.analysis.store.CurveStore;
+import dev.tdlab.analysis.store.ExperimentEntity;
+import dev.tdlab.analysis.store.RunEntity;
+import dev.tdlab.analysis.mapping.Views;
+import io.quarkus.security.Authenticated;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+
+import java.io.BufferedWriter;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * Every curve of an experiment in long format, one CSV row per metric point: {@code experiment, run, <one column per
+ * swept parameter, by its dotted name>, seed, metric, step, value} (NaN and infinities as {@code NaN},
+ * {@code Infinity}, {@code -Infinity}). Streamed: rows are written as the database cursor yields them.
+ */
+@Path("/api/v1/experiments")
+@Authenticated
+public class CurvesExportResource {
+
+    @Inject
+    Access access;
+    @Inject
+    Experiments experiments;
+    @Inject
+    CurveStore curves;
+    @Inject
+    Views views;
+
+    @GET
+    @Path("/{id}/curves.csv")
+    @Produces("text/csv")
+    @Operation(operationId = "exportExperimentCurves", description = "Every metric point of every run of the experiment"
+            + " in long format (experiment, run, swept parameters, seed, metric, step, value), streamed as CSV.")
+    @Tag(name = "reports")
+    public Response curves(@PathParam("id") String id) {
+        ExperimentEntity e = access.experiment(id);
+        List<RunEntity> runs = experiments.runs(e.id);
+        TreeSet<String> axes = new TreeSet<>();
+        Map<String, Map<String, Object>> cells = new HashMap<>();
+        Map<String, Long> seeds = new HashMap<>();
+        List<String> ids = new ArrayList<>();
+        for (RunEntity r : runs) {
+            Map<String, Object> cell = r.cellJson == null ? Map.of() : views.cell(r);
+            cells.put(r.id, cell);
+            seeds.put(r.id, r.seed);
+            axes.addAll(cell.keySet());
+            ids.add(r.id);
+        }
+        StreamingOutput body = out -> {
+            Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
+            List<String> head = new ArrayList<>(List.of("experiment", "run"));
+            head.addAll(axes);
+            head.addAll(List.of("seed", "metric", "step", "value"));
+            w.write(String.join(",", head.stream().map(ReportResource::csvField).toList()));
+            w.write('\n');
+            Map<String, String> prefix = new HashMap<>(); // "experiment,run,<cell>,seed," of each run
+            for (String run : ids) {
+                StringBuilder p = new StringBuilder(ReportResource.csvField(e.id)).append(',').append(run).append(',');
+                for (String a : axes) {
+                    p.append(ReportResource.csvField(cells.get(run).get(a))).append(',');
+                }
+                prefix.put(run, p.append(seeds.get(run)).append(',').toString());
+            }
+            try {
+                curves.stream(ids, (run, name, step, value) -> {
+                    w.write(prefix.get(run));
+                    w.write(ReportResource.csvField(name));
+                    w.write(',');
+                    w.write(Integer.toString(step));
+                    w.write(',');
+                    w.write(Double.toString(value));
+                    w.write('\n');
+                });
+            } catch (java.io.IOException | RuntimeException ex) {
+                throw ex;
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+            w.flush();
+        };
+        return Response.ok(body).header("Content-Disposition", "attachment; filename=\"" + id + "-curves.csv\"").build();
+    }
+}

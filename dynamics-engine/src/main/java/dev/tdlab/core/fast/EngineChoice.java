@@ -1,0 +1,68 @@
+package dev.tdlab.core.fast;
+
+import dev.tdlab.core.model.ModelConfig;
+import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
+import java.util.List;
+
+/**
+ * Which engine trains a run: the SameDiff graph (the engine of record) or the hand-written kernels of this package.
+ *
+ * <ul>
+ *   <li>{@code samediff}: always the graph;</li>
+ *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
+ *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) up to
+ *       {@link #AUTO_MAX_D}, else the graph.</li>
+ * </ul>
+ * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
+ * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
+ */
+public final class EngineChoice {
+
+    /** The system property that pins the engine when the train option is {@code auto}. */
+    public static final String PROPERTY = "tdlab.engine";
+    /** Accepted values. */
+    public static final List<String> NAMES = List.of("auto", "samediff", "fast");
+    /**
+     * Widest residual the automatic choice gives to the kernels: at d=64 (T=256, B=16) the SameDiff graph's BLAS
+     * matmuls are as fast (bench/results/2026-12-04-*-engine.md).
+     */
+    public static final int AUTO_MAX_D = 32;
+
+    private EngineChoice() {
+    }
+
+    /** Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP, tying, init). */
+    public static boolean fastComputes(ModelConfig c) {
+        return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s);
+    }
+
+    /** Checks a requested engine name. */
+    public static String check(String engine) {
+        if (engine == null || !NAMES.contains(engine)) {
+            throw new IllegalArgumentException("engine must be one of " + NAMES + ", got " + engine);
+        }
+        return engine;
+    }
+
+    /**
+     * True when the run uses the kernels.
+     *
+     * @param requested the train option (auto, samediff, fast)
+     * @throws IllegalArgumentException when {@code fast} is pinned for a model the kernels do not compute
+     */
+    public static boolean useFast(ModelConfig c, String requested) {
+        String e = check(requested);
+        if (e.equals("auto")) e = check(System.getProperty(PROPERTY, "auto").trim());
+        return switch (e) {
+            case "samediff" -> false;
+            case "fast" -> {
+                if (!fastComputes(c)) {
+                    throw new IllegalArgumentException("engine fast computes the single-layer family with softmax "
+                            + "attention only, not " + c);
+                }
+                yield true;
+            }
+            default -> fastComputes(c) && ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D;
+        };
+    }
+}

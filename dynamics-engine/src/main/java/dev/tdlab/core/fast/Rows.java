@@ -1,0 +1,193 @@
+package dev.tdlab.core.fast;
+
+/**
+ * The row operations the kernels spend their time in, on slices of double arrays: as plain loops (the default), or with
+ * the Java Vector API ({@link VectorRows}) when the JVM runs with {@code --add-modules jdk.incubator.vector} and
+ * {@code -Dtdlab.fast.vector=true}. The choice is made once per JVM ({@link #VECTOR}, a constant the JIT folds).
+ *
+ * <p>The Vector API is opt-in because it is not bit-reproducible: its {@code EXP} (Intel SVML once C2 compiles it, a
+ * Java fallback before) and its floating-point {@code reduceLanes(ADD)} (order unspecified) can give different last
+ * bits in the same JVM before and after the JIT compiles a loop, so two identical runs could differ, which breaks the
+ * bit-identical checkpoint resume the trainer promises ({@code TrainerFeaturesTest.resumeContinuesBitIdentically}
+ * caught it). Plain loops with {@code Math.exp} give the same bits at every tier. The vector path is ~2x faster per
+ * kernel (bench/results/2026-12-04-java-maven-2core-engine.md was measured with it).
+ */
+final class Rows {
+
+    /** Whether the Vector API is used. */
+    static final boolean VECTOR = vectorAvailable();
+
+    private Rows() {
+    }
+
+    private static boolean vectorAvailable() {
+        if (!Boolean.getBoolean("tdlab.fast.vector")) return false;
+        if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
+        try {
+            return VectorRows.lanes() > 1;
+        } catch (LinkageError e) {
+            return false;
+        }
+    }
+
+    /** y = a x. */
+    static void mulSet(double a, double[] x, int xo, double[] y, int yo, int n) {
+        if (VECTOR && n >= 8) {
+            VectorRows.mulSet(a, x, xo, y, yo, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[yo + i] = a * x[xo + i];
+    }
+
+    /** y += a x. */
+    static void axpy(double a, double[] x, int xo, double[] y, int yo, int n) {
+        if (VECTOR && n >= 8) {
+            VectorRows.axpy(a, x, xo, y, yo, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) y[yo + i] += a * x[xo + i];
+    }
+
+    /** Σ x y. */
+    static double dot(double[] x, int xo, double[] y, int yo, int n) {
+        if (VECTOR && n >= 16) return VectorRows.dot(x, xo, y, yo, n);
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += x[xo + i] * y[yo + i];
+            s1 += x[xo + i + 1] * y[yo + i + 1];
+            s2 += x[xo + i + 2] * y[yo + i + 2];
+            s3 += x[xo + i + 3] * y[yo + i + 3];
+        }
+        for (; i < n; i++) s0 += x[xo + i] * y[yo + i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** max x (−∞ for n = 0). */
+    static double max(double[] x, int xo, int n) {
+        if (VECTOR && n >= 16) return VectorRows.max(x, xo, n);
+        double m = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < n; i++) m = Math.max(m, x[xo + i]);
+        return m;
+    }
+
+    /** x = exp(x − shift) in place; returns Σ x. */
+    static double expShiftSum(double[] x, int xo, int n, double shift) {
+        if (VECTOR && n >= 8) return VectorRows.expShiftSum(x, xo, n, shift);
+        double s = 0;
+        for (int i = 0; i < n; i++) {
+            double e = Math.exp(x[xo + i] - shift);
+            x[xo + i] = e;
+            s += e;
+        }
+        return s;
+    }
+
+    /** x *= a in place. */
+    static void scale(double[] x, int xo, int n, double a) {
+        if (VECTOR && n >= 8) {
+            VectorRows.scale(x, xo, n, a);
+            return;
+        }
+        for (int i = 0; i < n; i++) x[xo + i] *= a;
+    }
+
+    /** ds = p (dp − c). */
+    static void softmaxBack(double[] p, int po, double[] dp, double[] ds, int n, double c) {
+        if (VECTOR && n >= 8) {
+            VectorRows.softmaxBack(p, po, dp, ds, n, c);
+            return;
+        }
+        for (int i = 0; i < n; i++) ds[i] = p[po + i] * (dp[i] - c);
+    }
+
+    /**
+     * y[u] = (acc ? y[u] : 0) + Σ_{x<k} c[co+x] b[bo + x·ld + u] for u &lt; n: a row of coefficients times a k×n block
+     * of rows (leading dimension ld), accumulated in registers (matmul rows, attention score rows).
+     */
+    static void combine(double[] c, int co, int k, double[] b, int bo, int ld, double[] y, int yo, int n, boolean acc) {
+        if (VECTOR && n >= 8) {
+            VectorRows.combine(c, co, k, b, bo, ld, y, yo, n, acc);
+            return;
+        }
+        if (!acc) for (int u = 0; u < n; u++) y[yo + u] = 0.0;
+        for (int x = 0; x < k; x++) {
+            double a = c[co + x];
+            int r = bo + x * ld;
+            for (int u = 0; u < n; u++) y[yo + u] += a * b[r + u];
+        }
+    }
+
+    // ---- fused passes over one attention row for head width 4 (the reference model): v, k rows at base + j·ld
+
+    /** p *= inv in place; out[j] = Σ_u p[u] v[vb + j·ld + u], j &lt; 4. */
+    static void normalizeContext4(double[] p, int po, int n, double inv, double[] v, int vb, int ld, double[] out) {
+        if (VECTOR && n >= 8) {
+            VectorRows.normalizeContext4(p, po, n, inv, v, vb, ld, out);
+            return;
+        }
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (int u = 0; u < n; u++) {
+            double a = p[po + u] * inv;
+            p[po + u] = a;
+            c0 += a * v[vb + u];
+            c1 += a * v[vb + ld + u];
+            c2 += a * v[vb + 2 * ld + u];
+            c3 += a * v[vb + 3 * ld + u];
+        }
+        out[0] = c0;
+        out[1] = c1;
+        out[2] = c2;
+        out[3] = c3;
+    }
+
+    /**
+     * Backward pass 1 of a row: dp[u] = Σ_j g[go+j] v[vb + j·ld + u]; dv[vb + j·ld + u] += g[go+j] p[u]; returns
+     * Σ_u p[u] dp[u].
+     */
+    static double backValues4(double[] p, int po, int n, double[] g, int go, double[] v, double[] dv, int vb, int ld,
+                              double[] dp) {
+        if (VECTOR && n >= 8) return VectorRows.backValues4(p, po, n, g, go, v, dv, vb, ld, dp);
+        double g0 = g[go], g1 = g[go + 1], g2 = g[go + 2], g3 = g[go + 3], r = 0;
+        for (int u = 0; u < n; u++) {
+            double a = p[po + u];
+            double x = g0 * v[vb + u] + g1 * v[vb + ld + u] + g2 * v[vb + 2 * ld + u] + g3 * v[vb + 3 * ld + u];
+            dp[u] = x;
+            r += a * x;
+            dv[vb + u] += g0 * a;
+            dv[vb + ld + u] += g1 * a;
+            dv[vb + 2 * ld + u] += g2 * a;
+            dv[vb + 3 * ld + u] += g3 * a;
+        }
+        return r;
+    }
+
+    /**
+     * Backward pass 2 of a row: ds[u] = p[u] (dp[u] − c); out[j] = Σ_u ds[u] k[kb + j·ld + u];
+     * dk[kb + j·ld + u] += q[qo+j] ds[u].
+     */
+    static void backKeys4(double[] p, int po, int n, double[] dp, double c, double[] q, int qo, double[] k, double[] dk,
+                          int kb, int ld, double[] out) {
+        if (VECTOR && n >= 8) {
+            VectorRows.backKeys4(p, po, n, dp, c, q, qo, k, dk, kb, ld, out);
+            return;
+        }
+        double q0 = q[qo], q1 = q[qo + 1], q2 = q[qo + 2], q3 = q[qo + 3];
+        double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+        for (int u = 0; u < n; u++) {
+            double s = p[po + u] * (dp[u] - c);
+            c0 += s * k[kb + u];
+            c1 += s * k[kb + ld + u];
+            c2 += s * k[kb + 2 * ld + u];
+            c3 += s * k[kb + 3 * ld + u];
+            dk[kb + u] += q0 * s;
+            dk[kb + ld + u] += q1 * s;
+            dk[kb + 2 * ld + u] += q2 * s;
+            dk[kb + 3 * ld + u] += q3 * s;
+        }
+        out[0] = c0;
+        out[1] = c1;
+        out[2] = c2;
+        out[3] = c3;
+    }
+}
