@@ -214,7 +214,7 @@ public class RunLifecycle {
         Map<String, Object> findings = findings(r);
         r.findingsJson = findings.isEmpty() ? null : json(findings);
         RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, a.verdict(), r.finalEvalLoss, optimum,
-                r.tolerance, r.convergenceStep).withConvergence(r.rate, r.rateModel, r.rateR2, r.gapLow, r.gapHigh,
+                r.tolerance, r.convergenceStep).withGap(r.gapToOptimum).withConvergence(r.rate, r.rateModel, r.rateR2, r.gapLow, r.gapHigh,
                 r.stepsNearSaddle).withFindings(findings.isEmpty() ? null : findings);
         outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
         journal.append(r.experimentId, "verdict", r.id, verdict);

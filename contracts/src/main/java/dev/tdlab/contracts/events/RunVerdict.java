@@ -6,7 +6,9 @@ import dev.tdlab.contracts.SchemaVersion;
  * analysis → anyone: the verdict of a finished run (key: runId).
  *
  * @param optimum          the loss the theory says is optimal (entropy rate)
- * @param gapToOptimum     finalEvalLoss − optimum
+ * @param gapToOptimum     the judged loss − optimum: the exact-conditional excess (KL from the true next-token law)
+ *                         where the run reports it, else finalEvalLoss − optimum; {@link #gapLow}/{@link #gapHigh}
+ *                         bound this same quantity
  * @param tolerance        the half-width used to call GLOBAL / LOCAL
  * @param convergenceStep  first eval step after which the eval loss stays within tolerance of the optimum; null if never
  * @param rate             convergence rate of the approach to the optimum after the last plateau: per step for
@@ -44,6 +46,12 @@ public record RunVerdict(
         Double gap = finalEvalLoss == null || optimum == null ? null : finalEvalLoss - optimum;
         return new RunVerdict(SchemaVersion.CURRENT, "verdict:" + runId + ":" + attempt, runId, experimentId, verdict, finalEvalLoss,
                 optimum, gap, tolerance, convergenceStep, null, null, null, null, null, null, null);
+    }
+
+    /** The same verdict with the gap that was judged (the exact-conditional excess where the run reports one). */
+    public RunVerdict withGap(Double judgedGap) {
+        return new RunVerdict(schemaVersion, eventId, runId, experimentId, verdict, finalEvalLoss, optimum, judgedGap,
+                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings);
     }
 
     /** The same verdict with its convergence analysis. */
