@@ -27,7 +27,9 @@ final class SpecSchemaDoc {
                 + " [`docs/examples/experiment-spec.schema.json`](examples/experiment-spec.schema.json); the service's"
                 + " validator applies every rule below, and the few that only it can check are listed at the end.\n\n");
         b.append("An absent field and a field given as `null` are the same: the field takes its default. A field that"
-                + " is not listed is refused (`400`, naming it). Example: [`examples/reference.yaml`](../examples/reference.yaml).\n\n");
+                + " is not listed is refused (`400`, naming it). Example: [`examples/reference.yaml`](../examples/reference.yaml)."
+                + " In the schema a constant default is `default`; one that depends on the family or on another field is"
+                + " said in words in `x-default` (an annotation that validators ignore).\n\n");
         section(b, "The experiment", "", schema, schema);
         for (Map.Entry<String, JsonNode> d : SpecSchemaGenerator.fields(schema.get("$defs"))) {
             String title = switch (d.getKey()) {
