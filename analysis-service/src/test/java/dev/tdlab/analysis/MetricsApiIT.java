@@ -59,6 +59,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * rate at which the consumer drains the backlog is printed. Then GET /runs/{id}/metrics: the
  * 1,000,000-point series as at most 1,000 points with its extremes (time printed), and the 404/400
  * answers for an unknown run and bad parameters, each naming the parameter.
+ * Also GET /api/v1/spec/schema: the committed JSON Schema of the spec, as application/schema+json, 401 without a token.
  */
 class MetricsApiIT {
 
@@ -390,6 +391,19 @@ class MetricsApiIT {
         HttpResponse<String> all = get("/api/v1/runs/it-run-0/metrics?maxPoints=10");
         assertEquals(List.of("eval_loss", "eval_loss_stderr", "grad_norm", "train_loss"),
                 iterable(json.readTree(all.body()).get("metrics").fieldNames()));
+    }
+
+    @Test
+    void theSpecSchemaIsServedAsCommittedAndNeedsAToken() throws Exception {
+        awaitReady();
+        HttpResponse<String> r = get("/api/v1/spec/schema");
+        assertEquals(200, r.statusCode(), r.body());
+        assertEquals("application/schema+json", r.headers().firstValue("Content-Type").orElse("").split(";")[0]);
+        assertEquals(Files.readString(Paths.get("src/main/resources/spec/experiment-spec.schema.json")), r.body());
+        assertEquals("https://json-schema.org/draft/2020-12/schema", json.readTree(r.body()).get("$schema").asText());
+        HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(url + "/api/v1/spec/schema")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
     }
 
     static List<String> iterable(Iterator<String> it) {

@@ -67,29 +67,14 @@ public class CurvesExportResource {
         }
         StreamingOutput body = out -> {
             Writer w = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), 1 << 16);
-            List<String> head = new ArrayList<>(List.of("experiment", "run"));
-            head.addAll(axes);
-            head.addAll(List.of("seed", "metric", "step", "value"));
-            w.write(String.join(",", head.stream().map(ReportResource::csvField).toList()));
-            w.write('\n');
+            List<String> axisList = new ArrayList<>(axes);
+            w.write(CurvesCsv.header(axisList));
             Map<String, String> prefix = new HashMap<>(); // "experiment,run,<cell>,seed," of each run
             for (String run : ids) {
-                StringBuilder p = new StringBuilder(ReportResource.csvField(e.id)).append(',').append(run).append(',');
-                for (String a : axes) {
-                    p.append(ReportResource.csvField(cells.get(run).get(a))).append(',');
-                }
-                prefix.put(run, p.append(seeds.get(run)).append(',').toString());
+                prefix.put(run, CurvesCsv.prefix(e.id, run, axisList, cells.get(run), seeds.get(run)));
             }
             try {
-                curves.stream(ids, (run, name, step, value) -> {
-                    w.write(prefix.get(run));
-                    w.write(ReportResource.csvField(name));
-                    w.write(',');
-                    w.write(Integer.toString(step));
-                    w.write(',');
-                    w.write(Double.toString(value));
-                    w.write('\n');
-                });
+                curves.stream(ids, (run, name, step, value) -> CurvesCsv.point(w, prefix.get(run), name, step, value));
             } catch (java.io.IOException | RuntimeException ex) {
                 throw ex;
             } catch (Exception ex) {

@@ -71,6 +71,59 @@ public final class SpecValidator {
     private SpecValidator() {
     }
 
+    /**
+     * The names each enumerated field accepts, by dotted path ({@code data.family}, {@code model.attention}, …), sorted:
+     * what the JSON Schema of the spec lists. {@code train.trainable} items also take an exact parameter name.
+     */
+    public static Map<String, List<String>> allowedNames() {
+        Map<String, List<String>> m = new java.util.LinkedHashMap<>();
+        m.put("data.family", sorted(DATA_FAMILIES));
+        m.put("model.family", sorted(MODEL_FAMILIES));
+        m.put("model.attention", sorted(ATTENTIONS));
+        m.put("model.parameterization", sorted(PARAMETERIZATIONS));
+        m.put("model.residualScaling", sorted(RESIDUAL_SCALINGS));
+        m.put("model.readout", sorted(READOUTS));
+        m.put("model.loss", List.of("logistic", "squared"));
+        m.put("model.layerNormPosition", sorted(LAYER_NORM_POSITIONS));
+        m.put("model.init.scheme", sorted(INIT_SCHEMES));
+        m.put("train.optimizer", sorted(OPTIMIZERS));
+        m.put("train.schedule", sorted(SCHEDULES));
+        m.put("train.sampling", List.of("fresh", "replacement"));
+        m.put("train.trainable", sorted(TRAINABLE));
+        return m;
+    }
+
+    /** The data fields each data family reads besides {@code family}, {@code trainSequences} and {@code evalSequences}. */
+    public static Map<String, List<String>> dataFieldsByFamily() {
+        Map<String, List<String>> m = new java.util.TreeMap<>();
+        DATA_FIELDS.forEach((family, fields) -> m.put(family, sorted(fields)));
+        return m;
+    }
+
+    /** The init schemes of each model family. */
+    public static Map<String, List<String>> initSchemesByFamily() {
+        Map<String, List<String>> m = new java.util.TreeMap<>();
+        FAMILY_INIT_SCHEMES.forEach((family, schemes) -> m.put(family, sorted(schemes)));
+        return m;
+    }
+
+    /** The attention kernels of the token families and of the classifier, and the classifier's data families. */
+    public static List<String> tokenAttentions() {
+        return sorted(TOKEN_ATTENTIONS);
+    }
+
+    public static List<String> classifierAttentions() {
+        return sorted(CLASSIFIER_ATTENTIONS);
+    }
+
+    public static List<String> classificationData() {
+        return sorted(CLASSIFICATION_DATA);
+    }
+
+    private static List<String> sorted(Set<String> s) {
+        return s.stream().sorted().toList();
+    }
+
     /** Every violation of the spec; empty when the spec is valid. */
     public static List<Violation> validate(ExperimentSpec raw) {
         List<Violation> out = new ArrayList<>();
