@@ -30,6 +30,9 @@ class NociMeasurementsTest {
 
     static final MarkovChain CHAIN = MarkovChain.binary(0.2, 0.3);
     static final int[] SEEDS = {0, 1, 2, 3, 4};
+    /** Adam at the template's rate; SGD at two rates (1.0 blew up within 20 steps at L = 32 in a pilot). */
+    static final List<OptimizerConfig> OPTIMIZERS = List.of(OptimizerConfig.of("adam", 1e-3),
+            OptimizerConfig.of("sgd", 0.1), OptimizerConfig.of("sgd", 0.3));
 
     /** The template's model at width d, length T, depth L, scaling and LN position. */
     static DeepConfig model(int d, int t, int depth, String scaling, String ln) {
@@ -83,8 +86,8 @@ class NociMeasurementsTest {
         };
     }
 
-    static String cell(DeepConfig m, StringBuilder raw) {
-        double[] g = new double[SEEDS.length], rho = new double[SEEDS.length], ent = new double[SEEDS.length];
+    static String cell(DeepConfig m, StringBuilder raw, double[] g) {
+        double[] rho = new double[SEEDS.length], ent = new double[SEEDS.length];
         for (int i = 0; i < SEEDS.length; i++) {
             Init r = atInit(m, SEEDS[i]);
             g[i] = r.g();
@@ -104,27 +107,52 @@ class NociMeasurementsTest {
 
     /** The two tables (against d_k at T = 16, against T at d = 32), depth L, every scaling × LN position. */
     static String gradientRatioTables(int depth, int[] widths, int[] lengths) {
-        StringBuilder out = new StringBuilder(), raw = new StringBuilder();
+        StringBuilder out = new StringBuilder(), raw = new StringBuilder(), fits = new StringBuilder();
         out.append(String.format("%nNOCI g against d_k (one head, d_k = dModel), T = 16, L = %d, seeds 0-4:"
                 + " median [min, max]%n%n", depth));
         out.append("| LN | scaling | d_k | g | ρ(last block) | min entropy ratio |\n|---|---|---|---|---|---|\n");
         for (String ln : List.of("post", "pre")) {
             for (String sc : List.of("none", "inv-sqrt-depth")) {
-                for (int d : widths) {
-                    out.append(String.format("| %s | %s | %d | %s |%n", ln, sc, d, cell(model(d, 16, depth, sc, ln), raw)));
+                double[][] g = new double[widths.length][SEEDS.length];
+                for (int i = 0; i < widths.length; i++) {
+                    out.append(String.format("| %s | %s | %d | %s |%n", ln, sc, widths[i],
+                            cell(model(widths[i], 16, depth, sc, ln), raw, g[i])));
                 }
+                fits.append(slopes("d_k", ln, sc, widths, g));
             }
         }
         out.append(String.format("%nNOCI g against T, d = 32, L = %d, seeds 0-4: median [min, max]%n%n", depth));
         out.append("| LN | scaling | T | g | ρ(last block) | min entropy ratio |\n|---|---|---|---|---|---|\n");
         for (String ln : List.of("post", "pre")) {
             for (String sc : List.of("none", "inv-sqrt-depth")) {
-                for (int t : lengths) {
-                    out.append(String.format("| %s | %s | %d | %s |%n", ln, sc, t, cell(model(32, t, depth, sc, ln), raw)));
+                double[][] g = new double[lengths.length][SEEDS.length];
+                for (int i = 0; i < lengths.length; i++) {
+                    out.append(String.format("| %s | %s | %d | %s |%n", ln, sc, lengths[i],
+                            cell(model(32, lengths[i], depth, sc, ln), raw, g[i])));
                 }
+                fits.append(slopes("T", ln, sc, lengths, g));
             }
         }
-        return out.append('\n').append(raw).toString();
+        return out.append('\n').append(fits).append('\n').append(raw).toString();
+    }
+
+    /**
+     * The exponent of g ∝ size^s: least-squares slope of log g on log size, per seed (median [min, max] over seeds)
+     * and of the per-size medians. {@code g[size][seed]}.
+     */
+    static String slopes(String what, String ln, String sc, int[] sizes, double[][] g) {
+        double[] lx = new double[sizes.length], lm = new double[sizes.length], per = new double[SEEDS.length];
+        for (int i = 0; i < sizes.length; i++) {
+            lx[i] = Math.log(sizes[i]);
+            lm[i] = Math.log(Measure.median(g[i]));
+        }
+        for (int s = 0; s < SEEDS.length; s++) {
+            double[] ly = new double[sizes.length];
+            for (int i = 0; i < sizes.length; i++) ly[i] = Math.log(g[i][s]);
+            per[s] = Measure.slope(lx, ly);
+        }
+        return String.format("slope of log g on log %s, %s-LN, %s: per seed %s; of the medians %.2f%n", what, ln, sc,
+                Measure.mmm(per, "%.2f"), Measure.slope(lx, lm));
     }
 
     /** Eval loss after {@code steps} (and at step 50) per seed. */
@@ -153,8 +181,7 @@ class NociMeasurementsTest {
     @Test
     @EnabledIfSystemProperty(named = "tdlab.reproduce", matches = "true")
     void trainingEffect() {
-        System.out.println(trainingTable(32, 200, List.of(OptimizerConfig.of("adam", 1e-3),
-                OptimizerConfig.of("sgd", 0.1), OptimizerConfig.of("sgd", 1.0))));
+        System.out.println(trainingTable(32, 100, OPTIMIZERS));
     }
 
     static String trainingTable(int depth, int steps, List<OptimizerConfig> opts) {
@@ -194,9 +221,7 @@ class NociMeasurementsTest {
         if (what.equals("grad")) {
             System.out.println(gradientRatioTables(8, new int[] {8, 16, 32, 64}, new int[] {8, 16, 32, 64}));
         } else {
-            System.out.println(trainingTable(Integer.parseInt(args[1]), Integer.parseInt(args[2]),
-                    List.of(OptimizerConfig.of("adam", 1e-3), OptimizerConfig.of("sgd", 0.1),
-                            OptimizerConfig.of("sgd", 1.0))));
+            System.out.println(trainingTable(Integer.parseInt(args[1]), Integer.parseInt(args[2]), OPTIMIZERS));
         }
     }
 }

@@ -123,6 +123,39 @@ class SongLandscapeTest {
         }
     }
 
+    /**
+     * The infimum of the q-only squared loss: with W_V and the readout frozen, the logit of an example is a mean over
+     * queries of convex combinations of its fixed per-patch values v_p = x_p·W_V·r, so it lies in [min_p v_p, max_p v_p]
+     * whatever W_Q is (softmax and the normalized Gaussian alike), and the loss is at least the mean over examples of
+     * the squared distance from the target ±1 to that interval (approached only as the attention becomes one-hot).
+     * Returns {that floor, the number of examples whose target lies outside the interval}.
+     */
+    static double[] qOnlyFloor(ClassifierConfig m, Map<String, double[]> params, PatchDataset train) {
+        double[] wv = params.get(dev.tdlab.core.model.twolayerclassifier.PatchClassifier.WV);
+        double[] r = params.get(dev.tdlab.core.model.twolayerclassifier.PatchClassifier.HEAD_W);
+        int d = m.inputDim(), dv = m.valueDim(), n = train.size();
+        double floor = 0;
+        int outside = 0;
+        for (int i = 0; i < n; i++) {
+            double lo = Double.POSITIVE_INFINITY, hi = Double.NEGATIVE_INFINITY;
+            for (int p = 0; p < train.patches(); p++) {
+                double v = 0;
+                for (int a = 0; a < d; a++) {
+                    double xa = train.value(i, p, a), wr = 0;
+                    for (int b = 0; b < dv; b++) wr += wv[a * dv + b] * r[b];
+                    v += xa * wr;
+                }
+                lo = Math.min(lo, v);
+                hi = Math.max(hi, v);
+            }
+            double y = train.label(i) > 0 ? 1 : -1; // stored as ±1 (ClassBatch.label01)
+            double dist = Math.max(0, Math.max(lo - y, y - hi));
+            if (dist > 0) outside++;
+            floor += dist * dist / n;
+        }
+        return new double[] {floor, outside};
+    }
+
     record Run(List<Double> loss, Map<Integer, Map<String, double[]>> params) {
     }
 
@@ -162,6 +195,7 @@ class SongLandscapeTest {
         out.append("| kernel | seed | step | train loss | ‖∇‖ | λ_min | λ_max | λ_min/λ_max |\n|---|---|---|---|---|---|---|---|\n");
         StringBuilder paths = new StringBuilder("\nloss along the path (steps 0, 10, 25, 50, 100, 200, 400, 1000, 2000) and on"
                 + " the segment init → step " + steps + " (t = 0, .25, .5, .75, 1):\n\n");
+        StringBuilder floors = new StringBuilder("\nq-only loss floor (W_V, readout frozen at init; see qOnlyFloor):\n\n");
         for (String kernel : kernels) {
             ClassifierConfig m = model(kernel, 64, 4);
             for (long seed : java.util.Arrays.stream(seeds).asLongStream().toArray()) {
@@ -178,6 +212,9 @@ class SongLandscapeTest {
                     out.append(String.format("| %s | %d | %d | %.4f | %.2e | %.3e | %.3e | %.2e |%n", kernel, seed, k, l,
                             Measure.norm(g), lo, hi, lo / hi));
                 }
+                double[] fl = qOnlyFloor(m, r.params().get(0), train);
+                floors.append(String.format("%s seed %d: floor %.4f (%d of %d targets outside their value interval)%n",
+                        kernel, seed, fl[0], (int) fl[1], train.size()));
                 paths.append(String.format("%s seed %d path:", kernel, seed));
                 for (int s : new int[] {0, 10, 25, 50, 100, 200, 400, 1000, 2000}) {
                     if (s < r.loss().size()) paths.append(String.format(" %.4f", r.loss().get(s)));
@@ -194,7 +231,7 @@ class SongLandscapeTest {
                 paths.append('\n');
             }
         }
-        return out.append(paths).toString();
+        return out.append(paths).append(floors).toString();
     }
 
     @Test
@@ -250,7 +287,39 @@ class SongLandscapeTest {
         assertEquals(second, vhv, 1e-4 * Math.max(1, Math.abs(vhv)));
     }
 
+    /** Fast: the q-only floor is a lower bound of the loss at the init and at random W_Q (tiny model, 3 seeds). */
+    @Test
+    void qOnlyFloorBoundsTheLoss() {
+        for (long seed = 0; seed < 3; seed++) {
+            ClassifierConfig m = model("softmax", 4, 3);
+            PatchDataset train = NoisyPatchGenerator.generate(new NoisyPatchConfig(4, 3, 1.0, 1.0, 3, 0.0, true), 6,
+                    Streams.key(seed, "train"), 1);
+            Map<String, double[]> p = Models.of(m).initialParameters(seed);
+            double floor = qOnlyFloor(m, p, train)[0];
+            Landscape ls = new Landscape(m, p, List.of("q"), train);
+            double[] x = ls.point();
+            assertTrue(ls.loss(x, null) >= floor - 1e-12, "at init");
+            java.util.SplittableRandom r = new java.util.SplittableRandom(seed);
+            for (int k = 0; k < 20; k++) {
+                double[] y = new double[x.length];
+                for (int i = 0; i < y.length; i++) y[i] = 30 * (r.nextDouble() - 0.5);
+                assertTrue(ls.loss(y, null) >= floor - 1e-12, "random W_Q");
+            }
+        }
+    }
+
     public static void main(String[] args) {
+        if (args.length > 0 && args[0].equals("floor")) {
+            for (String kernel : List.of("gaussian", "softmax")) {
+                for (long seed = 0; seed < 5; seed++) {
+                    ClassifierConfig m = model(kernel, 64, 4);
+                    PatchDataset train = data(64, 4, 16, seed);
+                    double[] fl = qOnlyFloor(m, Models.of(m).initialParameters(seed), train);
+                    System.out.printf("%s seed %d floor %.4f outside %d%n", kernel, seed, fl[0], (int) fl[1]);
+                }
+            }
+            return;
+        }
         List<String> kernels = List.of(args.length > 0 ? args[0].split(",") : new String[] {"gaussian", "softmax"});
         int[] seeds = args.length > 1 ? java.util.Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {0, 1, 2, 3, 4};
