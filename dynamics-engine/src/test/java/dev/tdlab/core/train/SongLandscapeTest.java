@@ -39,8 +39,13 @@ class SongLandscapeTest {
     static final double FD_EPS = 1e-5;
 
     static ClassifierConfig model(String kernel, int dim, int patches) {
+        return model(kernel, dim, patches, 1.0);
+    }
+
+    /** The template's classifier with W_V's init std {@code vStd} (the template: 1). */
+    static ClassifierConfig model(String kernel, int dim, int patches, double vStd) {
         return new ClassifierConfig("patches", patches, dim, 0, 1, dim, dim, kernel, true, "mean", "linear",
-                "fan-in", 1.0, 1.0, Map.of(), "squared");
+                "fan-in", 1.0, vStd, Map.of(), "squared");
     }
 
     static PatchDataset data(int dim, int patches, int n, long seed) {
@@ -309,13 +314,21 @@ class SongLandscapeTest {
     }
 
     public static void main(String[] args) {
-        if (args.length > 0 && args[0].equals("floor")) {
-            for (String kernel : List.of("gaussian", "softmax")) {
+        if (args.length > 0 && args[0].equals("floor")) { // floor [vStd...]: the q-only floor at init, seeds 0-4
+            double[] vStds = args.length > 1
+                    ? java.util.Arrays.stream(args).skip(1).mapToDouble(Double::parseDouble).toArray() : new double[] {1};
+            for (double vs : vStds) {
+                ClassifierConfig m = model("softmax", 64, 4, vs); // the floor does not depend on the kernel
                 for (long seed = 0; seed < 5; seed++) {
-                    ClassifierConfig m = model(kernel, 64, 4);
                     PatchDataset train = data(64, 4, 16, seed);
                     double[] fl = qOnlyFloor(m, Models.of(m).initialParameters(seed), train);
-                    System.out.printf("%s seed %d floor %.4f outside %d%n", kernel, seed, fl[0], (int) fl[1]);
+                    Map<String, double[]> p = Models.of(m).initialParameters(seed);
+                    double[] wv = p.get(dev.tdlab.core.model.twolayerclassifier.PatchClassifier.WV);
+                    double[] r = p.get(dev.tdlab.core.model.twolayerclassifier.PatchClassifier.HEAD_W);
+                    double e1 = 0; // the signal direction's value per unit norm: (W_V r)_0, the signal patch being ±‖μ‖e₁
+                    for (int b = 0; b < m.valueDim(); b++) e1 += wv[b] * r[b];
+                    System.out.printf("vStd %g seed %d floor %.4f outside %d signal value per label %.3f%n", vs, seed,
+                            fl[0], (int) fl[1], 8 * e1);
                 }
             }
             return;
