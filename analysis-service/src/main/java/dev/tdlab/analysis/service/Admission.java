@@ -8,8 +8,9 @@ import dev.tdlab.contracts.events.ExperimentStatus;
 import dev.tdlab.contracts.events.RunState;
 import dev.tdlab.kit.DatabaseOutage;
 import io.quarkus.narayana.jta.QuarkusTransaction;
-import jakarta.annotation.PreDestroy;
+import io.quarkus.runtime.ShutdownEvent;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.PersistenceException;
@@ -96,8 +97,7 @@ class Admission {
         }
     }
 
-    @PreDestroy
-    synchronized void stop() {
+    synchronized void stop(@Observes ShutdownEvent event) {
         if (worker != null) {
             worker.interrupt();
         }

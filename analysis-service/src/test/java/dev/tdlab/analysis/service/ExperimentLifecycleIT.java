@@ -167,6 +167,54 @@ class ExperimentLifecycleIT {
     }
 
     @Test
+    @Order(2)
+    void concurrentSubmissionsAreAdmittedExactlyUpToTheQuota() throws Exception {
+        int quota = 7;
+        int submissions = 30;
+        assertEquals(201, send("POST", "/api/v1/tenants", "{\"id\":\"racing\",\"quotas\":{\"concurrentRuns\":" + quota + "}}",
+                TOKEN).statusCode());
+        HttpResponse<String> issued = send("POST", "/api/v1/tenants/racing/tokens", "{}", TOKEN);
+        assertEquals(201, issued.statusCode(), issued.body());
+        String racing = json.readTree(issued.body()).get("token").asText();
+        String oneRun = SPEC.replace("\"seeds\":[0,1],\"sweep\":{\"data.p\":[0.1,0.3]}", "\"seeds\":[0]");
+        assertTrue(oneRun.contains("\"seeds\":[0]}"), oneRun);
+        // a two-run submission of the same tenant races too: whatever wins, the runs admitted never pass the quota
+        String twoRuns = SPEC.replace("\"seeds\":[0,1],\"sweep\":{\"data.p\":[0.1,0.3]}", "\"seeds\":[0,1]");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(submissions);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResponse<String>>> posts = new ArrayList<>();
+        for (int i = 0; i < submissions; i++) {
+            String spec = i == submissions / 2 ? twoRuns : oneRun;
+            posts.add(pool.submit(() -> {
+                go.await();
+                return send("POST", "/api/v1/experiments", spec, racing);
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> status = new HashMap<>();
+        int runsAdmitted = 0;
+        for (java.util.concurrent.Future<HttpResponse<String>> f : posts) {
+            HttpResponse<String> r = f.get(2, TimeUnit.MINUTES);
+            status.merge(r.statusCode(), 1, Integer::sum);
+            if (r.statusCode() == 201) {
+                runsAdmitted += json.readTree(r.body()).get("runCount").asInt();
+            } else {
+                assertEquals(429, r.statusCode(), r.body());
+                assertEquals("concurrentRuns", json.readTree(r.body()).get("quota").asText());
+            }
+        }
+        pool.shutdownNow();
+        // the quota is filled exactly: one-run submissions keep coming after any two-run one, so the last free run
+        // is always taken
+        assertEquals(quota, runsAdmitted, status.toString());
+        assertEquals(List.of(String.valueOf(quota)), rows("SELECT count(*) FROM runs r JOIN experiments e "
+                + "ON e.id = r.experiment_id WHERE e.tenant_id = 'racing'"));
+        assertEquals(List.of(String.valueOf(status.get(201))), rows("SELECT count(*) FROM experiments WHERE tenant_id = 'racing'"));
+        assertEquals(List.of(String.valueOf(quota)), rows("SELECT count(*) FROM outbox WHERE msg_key IN (SELECT r.id FROM runs r "
+                + "JOIN experiments e ON e.id = r.experiment_id WHERE e.tenant_id = 'racing')"));
+    }
+
+    @Test
     @Order(3)
     void everyOrderOfTheThreeTopicsGivesOneVerdictAndTheExperimentOneReport() throws Exception {
         assertNotNull(runIds);
