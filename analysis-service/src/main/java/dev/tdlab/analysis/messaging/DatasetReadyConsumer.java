@@ -6,13 +6,13 @@ import dev.tdlab.contracts.events.DatasetReady;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * {@code datasets.ready} into the run lifecycle. Returns after the transaction committed, so the offset is committed
  * only after the effect is stored; an unreadable event goes to {@code datasets.ready.dlq} with the reason; a transient
- * database error (a deadlock, a lost connection) is retried, so a valid event never lands in the DLQ for it.
+ * database error (a deadlock) is retried and a database outage waited out ({@link StoreRetry}), so a valid event never
+ * lands in the DLQ for it.
  */
 @ApplicationScoped
 class DatasetReadyConsumer {
@@ -24,8 +24,8 @@ class DatasetReadyConsumer {
 
     @Incoming(Topics.Channels.DATASETS_READY)
     @Blocking
-    @Retry(maxRetries = 10, delay = 100, jitter = 100, abortOn = IllegalArgumentException.class)
     public void consume(String json) {
-        lifecycle.onDatasetReady(reader.read(json, DatasetReady.class, DatasetReady::runId));
+        DatasetReady d = reader.read(json, DatasetReady.class, DatasetReady::runId);
+        StoreRetry.run("datasets.ready", () -> lifecycle.onDatasetReady(d));
     }
 }

@@ -11,26 +11,23 @@ import io.smallrye.reactive.messaging.kafka.KafkaRecordBatch;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
-import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * {@code runs.metrics} in batches (channel property {@code batch=true}): one database transaction per Kafka
  * poll, and the poll's offsets are committed after it. A record that cannot be read or is not a valid
  * MetricBatch goes alone to {@code runs.metrics.dlq} (nacked one by one, before the poll is acked); if
  * the store itself rejects the poll as invalid, its batches are stored one by one to find the bad
- * one(s). A transient database error retries the whole transaction (up to 10 times).
+ * one(s). While the database is down or restarting the transaction is retried until it is back (the channel stops
+ * fetching meanwhile): a valid batch is never dead-lettered for an outage; another error retries it 10 times.
  */
 @ApplicationScoped
 class RunMetricsConsumer {
-
-    private static final Logger LOG = Logger.getLogger(RunMetricsConsumer.class);
 
     @Inject
     EventReader reader;
@@ -80,25 +77,8 @@ class RunMetricsConsumer {
         return poll.ack();
     }
 
-    /** One transaction for the batches, retried on errors other than IllegalArgumentException. */
+    /** One transaction for the batches ({@link StoreRetry}: held through a database outage). */
     private List<MetricBatch> store(List<MetricBatch> batches) {
-        for (int attempt = 0; ; attempt++) {
-            try {
-                return lifecycle.onMetrics(batches);
-            } catch (IllegalArgumentException e) {
-                throw e;
-            } catch (RuntimeException e) {
-                if (attempt >= 10) {
-                    throw e;
-                }
-                LOG.debugf("runs.metrics transaction failed (%s), retrying", e.toString());
-                try {
-                    Thread.sleep(100 + ThreadLocalRandom.current().nextInt(100));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        return StoreRetry.store("runs.metrics", () -> lifecycle.onMetrics(batches));
     }
 }

@@ -92,12 +92,23 @@ public class Quotas {
     public void reserve(String tenant, long newRuns) {
         tenants.lock(tenant);
         Limits l = of(tenant);
-        long active = tenants.activeRuns(tenant);
-        if (active + newRuns > l.concurrentRuns()) {
-            throw ProblemException.quota(429, CONCURRENT, l.concurrentRuns(), active + newRuns,
-                    active + " runs are planned or training and this request adds " + newRuns
-                            + "; wait for some to finish or cancel them");
+        ProblemException over = overConcurrent(l, tenants.activeRuns(tenant), newRuns);
+        if (over != null) {
+            throw over;
         }
+    }
+
+    /**
+     * The 429 for {@code newRuns} more runs when {@code active} are in flight, or null when the tenant's
+     * concurrent-runs quota admits them (pure).
+     */
+    public static ProblemException overConcurrent(Limits l, long active, long newRuns) {
+        if (active + newRuns <= l.concurrentRuns()) {
+            return null;
+        }
+        return ProblemException.quota(429, CONCURRENT, l.concurrentRuns(), active + newRuns,
+                active + " runs are planned or training and this request adds " + newRuns
+                        + "; wait for some to finish or cancel them");
     }
 
     static long saturatingMul(long a, long b) {

@@ -17,9 +17,10 @@ import jakarta.inject.Inject;
 import java.util.List;
 
 /**
- * What the API does with experiments: submit, cancel and rerun (each planned in one transaction by
- * {@link Planning}; then {@link OutboxCommitted} has the relay publish its events at once, and the scheduled relay
- * retries if Kafka is away),
+ * What the API does with experiments: submit (planned by {@link Planning}, admitted against the tenant's quota and
+ * written by {@link Admission}), cancel and rerun (each in one transaction by {@link Planning}); after each,
+ * {@link OutboxCommitted} has the relay publish its events at once (in the background), and the scheduled relay
+ * retries if Kafka is away,
  * and the experiment and run views.
  */
 @ApplicationScoped
@@ -27,6 +28,8 @@ public class Experiments {
 
     @Inject
     Planning planning;
+    @Inject
+    Admission admission;
     @Inject
     Event<OutboxCommitted> committed;
     @Inject
@@ -38,9 +41,10 @@ public class Experiments {
 
     /** Plans a validated spec for a tenant (429 when it has too many runs in flight). */
     public Responses.Submitted submit(ExperimentSpec spec, JsonNode specTree, String tenant) {
-        Planning.Created c = planning.create(spec, specTree, tenant);
-        committed.fire(new OutboxCommitted(c.id()));
-        return new Responses.Submitted(c.id(), ExperimentStatus.PLANNED.name(), c.runCount());
+        Planning.Plan p = planning.plan(spec, specTree, tenant); // outside any transaction
+        admission.admit(p);                                        // 429 here; written and committed when it returns
+        committed.fire(new OutboxCommitted(p.id()));
+        return new Responses.Submitted(p.id(), ExperimentStatus.PLANNED.name(), p.runCount());
     }
 
     /** Cancels {@code e} (read by the caller before): it and its unfinished runs become CANCELLED. */

@@ -23,13 +23,15 @@ import jakarta.transaction.Transactional;
 
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * Plans experiments, each change in one transaction with its events in the outbox: a submission (sweep expansion,
- * the concurrent-runs quota, the experiment, its runs and their RunPlanned events), a cancel, a rerun.
+ * Plans experiments: a submission (sweep expansion, run ids and every row's JSON, outside any transaction; written
+ * with its RunPlanned events by {@link Admission}), and a cancel or a rerun, each in one transaction with its events
+ * in the outbox.
  */
 @ApplicationScoped
 class Planning {
@@ -49,49 +51,39 @@ class Planning {
     @Inject
     ObjectMapper mapper;
 
-    record Created(String id, int runCount) {
+    /** One run of a {@link Plan}: its row and its RunPlanned event, serialized. */
+    record PlannedRun(String id, String cellId, String cellJson, long seed, int totalSteps, String event) {
     }
 
     /**
-     * Stores the experiment of a tenant and its runs, and (same transaction) the RunPlanned events in the outbox. The
-     * tenant's concurrent-runs quota is checked under its lock in this transaction (429 when over).
+     * A submission planned outside any transaction (sweep expansion, run ids, every JSON text): what {@link Admission}
+     * writes, in one statement per table for a whole batch of submissions, if the tenant's quota admits it.
      */
-    @Transactional
-    Created create(ExperimentSpec spec, JsonNode specTree, String tenantId) {
+    record Plan(String id, String tenant, String name, String specJson, OffsetDateTime createdAt, List<PlannedRun> runs,
+                String journalJson) {
+        int runCount() {
+            return runs.size();
+        }
+    }
+
+    /** Plans a valid spec of a tenant: pure, no database (the quota is checked when {@link Admission} writes it). */
+    Plan plan(ExperimentSpec spec, JsonNode specTree, String tenantId) {
         String id = UUID.randomUUID().toString();
         ExperimentSpec full = spec.withDefaults();
         List<Map<String, Object>> cells = SweepExpander.cells(full.sweep());
-        quotas.reserve(tenantId, (long) cells.size() * full.seeds().size());
-        OffsetDateTime now = OffsetDateTime.now();
-        ExperimentEntity e = new ExperimentEntity();
-        e.id = id;
-        e.tenantId = tenantId;
-        e.name = full.name();
-        e.status = ExperimentStatus.PLANNED.name();
-        e.specJson = json(specTree);
-        e.runCount = cells.size() * full.seeds().size();
-        e.createdAt = now;
-        e.updatedAt = now;
-        e.persist();
+        List<PlannedRun> runs = new ArrayList<>(cells.size() * full.seeds().size());
         for (Map<String, Object> cell : cells) {
             String cellId = SweepExpander.cellId(cell);
+            String cellJson = json(cell);
             for (Long seed : full.seeds()) {
                 RunSpec run = SweepExpander.apply(full, cell, seed);
-                RunEntity r = new RunEntity();
-                r.id = runId(id, cellId, seed);
-                r.experimentId = id;
-                r.cellId = cellId;
-                r.cellJson = json(cell);
-                r.seed = seed;
-                r.status = RunState.PLANNED.name();
-                r.totalSteps = run.train().steps();
-                r.updatedAt = now;
-                r.persist();
-                outbox.add(Topics.RUNS_PLANNED, r.id, RunPlanned.of(r.id, id, cellId, cell, run, 0));
+                String runId = runId(id, cellId, seed);
+                runs.add(new PlannedRun(runId, cellId, cellJson, seed, run.train().steps(),
+                        json(RunPlanned.of(runId, id, cellId, cell, run, 0))));
             }
         }
-        journal.append(id, "experiment", null, Map.of("id", id, "status", e.status, "runCount", e.runCount));
-        return new Created(id, e.runCount);
+        return new Plan(id, tenantId, full.name(), json(specTree), OffsetDateTime.now(), runs,
+                json(Map.of("id", id, "status", ExperimentStatus.PLANNED.name(), "runCount", runs.size())));
     }
 
     /** The id of a run: a name-based UUID of experiment, cell and seed (the same again for a rerun). */

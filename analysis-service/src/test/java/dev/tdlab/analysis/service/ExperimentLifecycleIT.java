@@ -57,7 +57,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * stores one run per cell and seed and their RunPlanned events in the same transaction, relayed once each; a
  * submission over the tenant's concurrent-runs quota stores nothing, events included; then the three topics of each
  * run arrive in a different order per run, with duplicates, and each run gets exactly one verdict, the experiment
- * one report; late events after the verdict change nothing.
+ * one report; late events after the verdict change nothing; concurrent submissions fill a tenant's quota exactly; and
+ * events that arrive while PostgreSQL is killed wait for its restart and are stored once, only a malformed one
+ * dead-lettered.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ExperimentLifecycleIT {
@@ -74,6 +76,8 @@ class ExperimentLifecycleIT {
             null, null, null, "exact");
 
     static DevStack infra;
+    /** The PostgreSQL started again after the outage test's kill -9 (same data dir and port). */
+    static dev.tdlab.devstack.Postgres restarted;
     static Process service;
     static String url;
     static Path work;
@@ -114,6 +118,9 @@ class ExperimentLifecycleIT {
             if (!service.waitFor(20, TimeUnit.SECONDS)) {
                 service.destroyForcibly();
             }
+        }
+        if (restarted != null) {
+            restarted.close();
         }
         if (infra != null) {
             infra.close();
@@ -167,6 +174,54 @@ class ExperimentLifecycleIT {
     }
 
     @Test
+    @Order(2)
+    void concurrentSubmissionsAreAdmittedExactlyUpToTheQuota() throws Exception {
+        int quota = 7;
+        int submissions = 30;
+        assertEquals(201, send("POST", "/api/v1/tenants", "{\"id\":\"racing\",\"quotas\":{\"concurrentRuns\":" + quota + "}}",
+                TOKEN).statusCode());
+        HttpResponse<String> issued = send("POST", "/api/v1/tenants/racing/tokens", "{}", TOKEN);
+        assertEquals(201, issued.statusCode(), issued.body());
+        String racing = json.readTree(issued.body()).get("token").asText();
+        String oneRun = SPEC.replace("\"seeds\":[0,1],\"sweep\":{\"data.p\":[0.1,0.3]}", "\"seeds\":[0]");
+        assertTrue(oneRun.contains("\"seeds\":[0]}"), oneRun);
+        // a two-run submission of the same tenant races too: whatever wins, the runs admitted never pass the quota
+        String twoRuns = SPEC.replace("\"seeds\":[0,1],\"sweep\":{\"data.p\":[0.1,0.3]}", "\"seeds\":[0,1]");
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(submissions);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResponse<String>>> posts = new ArrayList<>();
+        for (int i = 0; i < submissions; i++) {
+            String spec = i == submissions / 2 ? twoRuns : oneRun;
+            posts.add(pool.submit(() -> {
+                go.await();
+                return send("POST", "/api/v1/experiments", spec, racing);
+            }));
+        }
+        go.countDown();
+        Map<Integer, Integer> status = new HashMap<>();
+        int runsAdmitted = 0;
+        for (java.util.concurrent.Future<HttpResponse<String>> f : posts) {
+            HttpResponse<String> r = f.get(2, TimeUnit.MINUTES);
+            status.merge(r.statusCode(), 1, Integer::sum);
+            if (r.statusCode() == 201) {
+                runsAdmitted += json.readTree(r.body()).get("runCount").asInt();
+            } else {
+                assertEquals(429, r.statusCode(), r.body());
+                assertEquals("concurrentRuns", json.readTree(r.body()).get("quota").asText());
+            }
+        }
+        pool.shutdownNow();
+        // the quota is filled exactly: one-run submissions keep coming after any two-run one, so the last free run
+        // is always taken
+        assertEquals(quota, runsAdmitted, status.toString());
+        assertEquals(List.of(String.valueOf(quota)), rows("SELECT count(*) FROM runs r JOIN experiments e "
+                + "ON e.id = r.experiment_id WHERE e.tenant_id = 'racing'"));
+        assertEquals(List.of(String.valueOf(status.get(201))), rows("SELECT count(*) FROM experiments WHERE tenant_id = 'racing'"));
+        assertEquals(List.of(String.valueOf(quota)), rows("SELECT count(*) FROM outbox WHERE msg_key IN (SELECT r.id FROM runs r "
+                + "JOIN experiments e ON e.id = r.experiment_id WHERE e.tenant_id = 'racing')"));
+    }
+
+    @Test
     @Order(3)
     void everyOrderOfTheThreeTopicsGivesOneVerdictAndTheExperimentOneReport() throws Exception {
         assertNotNull(runIds);
@@ -208,6 +263,68 @@ class ExperimentLifecycleIT {
         assertEquals(Map.of(a, 1, b, 1, c, 1), countByKey(Topics.RUNS_VERDICTS, m -> false, Duration.ofSeconds(5)));
         assertEquals("FINISHED", json.readTree(send("GET", "/api/v1/experiments/" + experimentId, null, TOKEN).body())
                 .get("status").asText());
+    }
+
+    @Test
+    @Order(4)
+    void eventsThatArriveWhilePostgresIsDownWaitForItAndAreStoredOnce() throws Exception {
+        // a new experiment of its own (the event helpers take experimentId)
+        HttpResponse<String> r = send("POST", "/api/v1/experiments", SPEC, TOKEN);
+        assertEquals(201, r.statusCode(), r.body());
+        experimentId = json.readTree(r.body()).get("id").asText();
+        List<String> runs = rows("SELECT id FROM runs WHERE experiment_id = '" + experimentId + "' ORDER BY cell_id, seed");
+        String a = runs.get(0), b = runs.get(1);
+        Map<String, Integer> dlqBefore = dlqCounts();
+
+        long pid = infra.postgres().kill9();
+        try {
+            List<ProducerRecord<String, String>> out = new ArrayList<>();
+            for (String run : List.of(a, b)) {
+                out.addAll(List.of(dataset(run), metrics(run, 0, 50), metrics(run, 50, 100), metrics(run, 0, 50), finished(run)));
+            }
+            out.add(new ProducerRecord<>(Topics.RUNS_METRICS, "outage-malformed", "{\"runId\": 42, not json"));
+            produce(out);
+            // the consumers used to give up after about 1.5 s and dead-letter valid events: let the outage last longer
+            Thread.sleep(8000);
+            assertEquals(dlqBefore.get(Topics.RUNS_STATUS + ".dlq"), dlqCounts().get(Topics.RUNS_STATUS + ".dlq"));
+        } finally {
+            restarted = dev.tdlab.devstack.Postgres.start(infra.postgres().dataDir(), infra.postgres().port(), false);
+        }
+        for (String run : List.of(a, b)) {
+            JsonNode v = await("/api/v1/runs/" + run, x -> "FINISHED".equals(x.path("status").asText())
+                    && !x.path("verdict").isNull(), Duration.ofSeconds(90));
+            assertNotNull(v.get("verdict").asText(), "postgres pid " + pid);
+        }
+        // every point once (a batch was sent twice; the store keeps one row per run, metric and step)
+        assertEquals(List.of("4"), rows("SELECT count(*) FROM metrics WHERE run_id = '" + a + "'"));
+        assertEquals(List.of("4"), rows("SELECT count(*) FROM metrics WHERE run_id = '" + b + "'"));
+        Map<String, Integer> verdicts = countByKey(Topics.RUNS_VERDICTS, m -> m.containsKey(a) && m.containsKey(b),
+                Duration.ofSeconds(30));
+        assertEquals(1, verdicts.get(a));
+        assertEquals(1, verdicts.get(b));
+        // only the malformed event went to a dead-letter topic
+        Map<String, Integer> dlq = dlqCounts();
+        Map<String, Integer> added = new HashMap<>();
+        dlq.forEach((topic, n) -> {
+            if (n - dlqBefore.getOrDefault(topic, 0) != 0) {
+                added.put(topic, n - dlqBefore.getOrDefault(topic, 0));
+            }
+        });
+        assertEquals(Map.of(Topics.RUNS_METRICS + ".dlq", 1), added);
+        assertEquals(Map.of("outage-malformed", 1), countByKey(Topics.RUNS_METRICS + ".dlq",
+                m -> m.containsKey("outage-malformed"), Duration.ofSeconds(5)).entrySet().stream()
+                .filter(e -> e.getKey().startsWith("outage")).collect(java.util.stream.Collectors.toMap(Map.Entry::getKey,
+                        Map.Entry::getValue)));
+    }
+
+    /** Records on each dead-letter topic of analysis' consumers. */
+    static Map<String, Integer> dlqCounts() {
+        Map<String, Integer> out = new HashMap<>();
+        for (String t : List.of(Topics.RUNS_METRICS, Topics.RUNS_STATUS, Topics.DATASETS_READY)) {
+            out.put(t + ".dlq", countByKey(t + ".dlq", m -> false, Duration.ofSeconds(2)).values().stream()
+                    .mapToInt(Integer::intValue).sum());
+        }
+        return out;
     }
 
     static ProducerRecord<String, String> dataset(String run) throws Exception {
