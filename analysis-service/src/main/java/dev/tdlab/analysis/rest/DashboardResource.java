@@ -1,14 +1,9 @@
 package dev.tdlab.analysis.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.analysis.mapping.DashboardViews;
 import dev.tdlab.analysis.mapping.Views;
-import dev.tdlab.analysis.problem.ProblemException;
 import dev.tdlab.analysis.security.Access;
-import dev.tdlab.analysis.security.Caller;
 import dev.tdlab.analysis.service.CellAggregates;
 import dev.tdlab.analysis.store.DashboardStore;
 import dev.tdlab.analysis.store.ExperimentEntity;
@@ -16,7 +11,6 @@ import dev.tdlab.analysis.store.ExperimentStore;
 import dev.tdlab.analysis.store.RunEntity;
 import dev.tdlab.analysis.verdict.Downsample;
 import dev.tdlab.contracts.events.CellAggregate;
-import dev.tdlab.contracts.spec.Violation;
 import io.quarkus.security.Authenticated;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.GET;
@@ -28,39 +22,28 @@ import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
-import java.time.LocalDate;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 /**
- * The dashboard's queries: an experiment's cached cell aggregates, phase diagram and claims without its runs; the
- * aggregates of a few cells (what a verdict changed); the metric names its runs reported; one metric of every run in
- * one response; and a search for runs across the caller's experiments.
+ * The dashboard's queries on one experiment: its cached cell aggregates, phase diagram and claims without its runs;
+ * the aggregates of a few cells (what a verdict changed); the metric names its runs reported; one metric of every
+ * run in one response. The run search across experiments: {@link SearchResource}.
  */
-@Path("/api/v1")
+@Path("/api/v1/experiments")
 @Produces(MediaType.APPLICATION_JSON)
 @Authenticated
 public class DashboardResource {
 
-    static final Set<String> VERDICTS = Set.of("GLOBAL", "LOCAL", "NOT_CONVERGED", "DIVERGED", "UNRESOLVED");
-    static final Set<String> RUN_STATES = Set.of("PLANNED", "DATA_READY", "RUNNING", "FINISHED", "FAILED", "CANCELLED");
     static final Pattern METRIC = Pattern.compile("[A-Za-z0-9_./ -]{1,250}");
-    static final Pattern PARAM = Pattern.compile("[A-Za-z][A-Za-z0-9_]*(\\.[A-Za-z][A-Za-z0-9_]*)*");
 
     @Inject
     Access access;
-    @Inject
-    Caller caller;
     @Inject
     CellAggregates aggregates;
     @Inject
@@ -73,7 +56,7 @@ public class DashboardResource {
     ObjectMapper mapper;
 
     @GET
-    @Path("/experiments/{id}/aggregates")
+    @Path("/{id}/aggregates")
     @Operation(operationId = "getExperimentAggregates", description = "The experiment without its runs: per-cell"
             + " aggregates (cached; only the cells whose runs changed are recomputed), the phase diagram of a"
             + " two-numeric-axis sweep and the seed papers' claims.")
@@ -86,7 +69,7 @@ public class DashboardResource {
     }
 
     @GET
-    @Path("/experiments/{id}/cells")
+    @Path("/{id}/cells")
     @Operation(operationId = "getExperimentCells", description = "The aggregates of the cells named in ids"
             + " (comma-separated cell ids; absent: every cell), from the cache; an id the experiment does not have is"
             + " a 400.")
@@ -107,7 +90,7 @@ public class DashboardResource {
     }
 
     @GET
-    @Path("/experiments/{id}/metric-names")
+    @Path("/{id}/metric-names")
     @Operation(operationId = "getExperimentMetricNames", description = "Every metric name any run of the experiment"
             + " reported (train_loss, eval_loss, eval_exact_loss, eval_excess, gradient norms, ...), sorted, with the"
             + " number of runs that reported it.")
@@ -120,7 +103,7 @@ public class DashboardResource {
     }
 
     @GET
-    @Path("/experiments/{id}/curves")
+    @Path("/{id}/curves")
     @Operation(operationId = "getExperimentCurves", description = "One metric of every run of the experiment that"
             + " reported it, in one response: at most maxPoints points per run (default 300, range [2, 5000]; exact"
             + " min and max of each step bucket when downsampled), NaN and infinities as strings.")
@@ -147,133 +130,5 @@ public class DashboardResource {
             out.add(new DashboardViews.RunCurve(r.id, r.cellId, views.cell(r), r.seed, r.verdict, steps, values));
         }
         return new DashboardViews.Curves(e.id, metric, max, out);
-    }
-
-    /**
-     * Runs across the caller's experiments. {@code q}: a substring of the experiment's name, the run's cell, or an id;
-     * {@code params}: {@code name=value} pairs separated by commas, each matched against the run's cell (a swept
-     * axis) or else the experiment's spec ({@code model.dModel=8}); numbers compare as numbers. {@code template}: the
-     * experiments whose model family, data family and sweep axes are the template's. {@code createdFrom} /
-     * {@code createdTo}: dates (YYYY-MM-DD, UTC; the end day included) or ISO-8601 instants.
-     */
-    @GET
-    @Path("/search/runs")
-    @Operation(operationId = "searchRuns", description = "Runs across the caller's experiments, filtered by text"
-            + " (experiment name, cell, id), verdict, run status, parameters (name=value, cell or spec), template and"
-            + " the experiment's creation date; newest experiment first, at most limit (default 200, at most 2000).")
-    @Tag(name = "dashboard")
-    public DashboardViews.RunSearch searchRuns(@QueryParam("q") String q, @QueryParam("verdict") String verdict,
-                                               @QueryParam("status") String status,
-                                               @QueryParam("params") String params,
-                                               @QueryParam("template") String template,
-                                               @QueryParam("createdFrom") String createdFrom,
-                                               @QueryParam("createdTo") String createdTo,
-                                               @QueryParam("limit") String limit) {
-        List<Violation> bad = new ArrayList<>();
-        String text = blank(q) ? null : q.trim();
-        if (text != null && text.length() > 200) {
-            bad.add(new Violation("q", "must be at most 200 characters"));
-        }
-        String v = blank(verdict) ? null : verdict.trim();
-        if (v != null && !VERDICTS.contains(v)) {
-            bad.add(new Violation("verdict", "must be one of " + new TreeSet<>(VERDICTS)));
-        }
-        String st = blank(status) ? null : status.trim();
-        if (st != null && !RUN_STATES.contains(st)) {
-            bad.add(new Violation("status", "must be one of " + new TreeSet<>(RUN_STATES)));
-        }
-        Map<String, String> p = new LinkedHashMap<>();
-        if (!blank(params)) {
-            for (String pair : params.split(",")) {
-                int eq = pair.indexOf('=');
-                String name = eq < 0 ? pair.trim() : pair.substring(0, eq).trim();
-                if (eq < 0 || !PARAM.matcher(name).matches() || pair.substring(eq + 1).isBlank()) {
-                    bad.add(new Violation("params", "'" + Params.shorten(pair) + "' is not name=value (name like data.p)"));
-                } else {
-                    p.put(name, pair.substring(eq + 1).trim());
-                }
-            }
-        }
-        OffsetDateTime from = date("createdFrom", createdFrom, false, bad);
-        OffsetDateTime to = date("createdTo", createdTo, true, bad);
-        if (!blank(template) && !Templates.ALL.containsKey(template.trim())) {
-            bad.add(new Violation("template", "unknown template '" + Params.shorten(template) + "'; known: "
-                    + Templates.ALL.keySet()));
-        }
-        int max;
-        try {
-            max = Params.integer("limit", limit, 200, 1, 2000);
-        } catch (ProblemException ex) {
-            bad.addAll(ex.violations());
-            max = 0;
-        }
-        if (!bad.isEmpty()) {
-            throw new ProblemException(400, "Bad request", bad.get(0).field() + " " + bad.get(0).message(), bad);
-        }
-        List<String> experimentIds = blank(template) ? null : matchingTemplate(template.trim());
-        DashboardStore.RunHits hits = dashboard.searchRuns(new DashboardStore.RunQuery(caller.scope(), text, v, st,
-                experimentIds, p, from, to, max));
-        List<DashboardViews.RunHit> items = new ArrayList<>(hits.rows().size());
-        for (DashboardStore.RunRow r : hits.rows()) {
-            items.add(new DashboardViews.RunHit(r.runId(), r.experimentId(), r.experimentName(), r.createdAt(),
-                    cell(r.cellJson()), r.seed(), r.status(), r.verdict(), r.finalEvalLoss(), r.gapToOptimum(),
-                    r.convergenceStep()));
-        }
-        return new DashboardViews.RunSearch(items, hits.total(), max);
-    }
-
-    /** The caller's experiments made from this template: same model family, data family and sweep axes. */
-    private List<String> matchingTemplate(String template) {
-        JsonNode t = Templates.spec(template);
-        List<String> ids = new ArrayList<>();
-        dashboard.experimentSpecs(caller.scope()).forEach((id, json) -> {
-            try {
-                JsonNode s = mapper.readTree(json);
-                if (s.path("model").path("family").asText("").equals(t.path("model").path("family").asText())
-                        && s.path("data").path("family").asText("").equals(t.path("data").path("family").asText())
-                        && fieldNames(s.path("sweep")).equals(fieldNames(t.path("sweep")))) {
-                    ids.add(id);
-                }
-            } catch (JsonProcessingException ex) {
-                // a spec that does not read back matches no template
-            }
-        });
-        return ids;
-    }
-
-    private static Set<String> fieldNames(JsonNode n) {
-        Set<String> out = new TreeSet<>();
-        n.fieldNames().forEachRemaining(out::add);
-        return out;
-    }
-
-    private Map<String, Object> cell(String json) {
-        try {
-            return mapper.readValue(json, new TypeReference<LinkedHashMap<String, Object>>() { });
-        } catch (JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
-    }
-
-    /** A date (YYYY-MM-DD, UTC; as an end, the next midnight: the day is included) or an ISO-8601 instant. */
-    private static OffsetDateTime date(String name, String raw, boolean end, List<Violation> bad) {
-        if (blank(raw)) {
-            return null;
-        }
-        String s = raw.trim();
-        try {
-            if (s.length() == 10) {
-                LocalDate d = LocalDate.parse(s);
-                return (end ? d.plusDays(1) : d).atStartOfDay().atOffset(ZoneOffset.UTC);
-            }
-            return OffsetDateTime.parse(s);
-        } catch (DateTimeParseException ex) {
-            bad.add(new Violation(name, "must be a date YYYY-MM-DD or an ISO-8601 instant, got '" + Params.shorten(s) + "'"));
-            return null;
-        }
-    }
-
-    private static boolean blank(String s) {
-        return s == null || s.isBlank();
     }
 }
