@@ -69,6 +69,8 @@ class DashboardScaleIT {
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
     static final Path OUT = Paths.get("target/dashboard").toAbsolutePath();
+    /** What was measured, written to target/dashboard/measurements.txt at the end (also when a check failed). */
+    static final Map<String, String> measured = new LinkedHashMap<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -111,6 +113,10 @@ class DashboardScaleIT {
 
     @AfterAll
     static void stop() throws Exception {
+        StringBuilder txt = new StringBuilder();
+        measured.forEach((k, v) -> txt.append(k).append(": ").append(v).append('\n'));
+        Files.writeString(OUT.resolve("measurements.txt"), txt.toString());
+        System.out.println("dashboard measurements (500 runs):\n" + txt);
         if (service != null) {
             service.destroy();
             if (!service.waitFor(20, TimeUnit.SECONDS)) {
@@ -134,7 +140,6 @@ class DashboardScaleIT {
 
     @Test
     void aFiveHundredRunSweepStaysResponsive() throws Exception {
-        Map<String, String> measured = new LinkedHashMap<>();
         // a small experiment first (older), to compare runs across experiments
         String small = submit(spec("dashboard-small", "makkuva-minimal", new double[]{0.2}, new double[]{0.35, 0.95}, 2));
         List<JsonNode> smallRuns = runs(small);
@@ -198,8 +203,28 @@ class DashboardScaleIT {
         byTemplate.get("items").forEach(h -> assertEquals(small, h.get("experimentId").asText()));
         assertEquals(400, send("/api/v1/search/runs?verdict=GOOD&createdFrom=yesterday").statusCode());
 
-        // the browser: the 500-run experiment's page with eval_excess on a log scale, median and min–max bands
         String page = url + "/dashboard/#/e/" + big + "?token=" + TOKEN;
+        // live: the last cell's runs end while the page is open; the page refetches that cell only (Chromium dumps the page
+        // once the stream has ended, with the experiment)
+        Thread finisher = new Thread(() -> {
+            try {
+                Thread.sleep(1500);
+                logAndFinish(last.get(3));
+                logAndFinish(last.get(4));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        finisher.start();
+        Chromium.Page l = Chromium.dumpDom(page + "&metric=eval_excess&log=1", 30000, "1400,1000");
+        finisher.join();
+        assertTrue(Integer.parseInt(attr(l.dom(), "data-cell-updates", "0")) >= 1, "a cell updated from the stream");
+        Matcher row = Pattern.compile("<tr id=\"cell-" + Pattern.quote(lastCell) + "\".*?</tr>").matcher(l.dom());
+        assertTrue(row.find());
+        assertTrue(row.group().contains("<td>5</td><td>5</td>"), "the cell shows its 5 finished runs: " + row.group());
+
+
+        // the browser: the 500-run experiment's page with eval_excess on a log scale, median and min–max bands
         long w0 = System.nanoTime();
         Chromium.Page p = Chromium.dumpDom(page + "&metric=eval_excess&log=1", 20000, "1400,1000");
         measured.put("dashboard, 500 runs: chromium load to DOM dump, wall (s)", String.format("%.1f", (System.nanoTime() - w0) / 1e9));
@@ -249,28 +274,7 @@ class DashboardScaleIT {
         assertEquals("log", attr(cc.group(), "data-scale"));
         Chromium.screenshot(compare, OUT.resolve("compare.png"), 15000, "1400,800");
 
-        // live: the last cell's runs end while the page is open; the page refetches that cell only
-        Thread finisher = new Thread(() -> {
-            try {
-                Thread.sleep(1500);
-                logAndFinish(last.get(3));
-                logAndFinish(last.get(4));
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        finisher.start();
-        Chromium.Page l = Chromium.dumpDom(page + "&metric=eval_excess&log=1", 30000, "1400,1000");
-        finisher.join();
-        assertTrue(Integer.parseInt(attr(l.dom(), "data-cell-updates", "0")) >= 1, "a cell updated from the stream");
-        Matcher row = Pattern.compile("<tr id=\"cell-" + Pattern.quote(lastCell) + "\".*?</tr>").matcher(l.dom());
-        assertTrue(row.find());
-        assertTrue(row.group().contains("<td>5</td><td>5</td>"), "the cell shows its 5 finished runs: " + row.group());
 
-        StringBuilder txt = new StringBuilder();
-        measured.forEach((k, v) -> txt.append(k).append(": ").append(v).append('\n'));
-        Files.writeString(OUT.resolve("measurements.txt"), txt.toString());
-        System.out.println("dashboard measurements (500 runs):\n" + txt);
     }
 
     // ---- the sweep's runs, as an external loop would report them ----
