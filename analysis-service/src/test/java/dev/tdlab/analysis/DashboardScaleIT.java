@@ -208,7 +208,7 @@ class DashboardScaleIT {
         // once the stream has ended, with the experiment)
         Thread finisher = new Thread(() -> {
             try {
-                Thread.sleep(1500);
+                Thread.sleep(10_000); // the page has loaded and listens (its stream holds Chromium until the experiment ends)
                 logAndFinish(last.get(3));
                 logAndFinish(last.get(4));
             } catch (Exception e) {

@@ -116,8 +116,12 @@ public class DashboardResource {
         }
         int max = Params.integer("maxPoints", maxPoints, 300, 2, 5000);
         List<DashboardViews.RunCurve> out = new ArrayList<>();
+        // the runs with at most max points in one query; the others downsampled one by one
+        DashboardStore.SmallSeries small = dashboard.smallSeries(e.id, metric, max);
+        Set<String> more = Set.copyOf(small.more());
         for (RunEntity r : store.runs(e.id)) {
-            List<Downsample.Point> pts = store.metric(r.id, metric, 0, Integer.MAX_VALUE, max);
+            List<Downsample.Point> pts = more.contains(r.id) ? store.metric(r.id, metric, 0, Integer.MAX_VALUE, max)
+                    : small.points().getOrDefault(r.id, List.of());
             if (pts.isEmpty()) {
                 continue;
             }

@@ -64,14 +64,11 @@ public class CellAggregates {
 
     /** The aggregates of the cells named (null: every cell), in cell order; unknown cell ids are left out. */
     public List<CellAggregate> cells(ExperimentEntity e, Set<String> only) {
-        Map<String, String> fingerprints = store.cellFingerprints(e.id);
+        Map<String, String> fingerprints = store.cellFingerprints(e.id, only);
         Entry entry = entry(e.id);
         Set<String> stale = new LinkedHashSet<>();
         synchronized (entry) {
             for (Map.Entry<String, String> f : fingerprints.entrySet()) {
-                if (only != null && !only.contains(f.getKey())) {
-                    continue;
-                }
                 Cached c = entry.cells.get(f.getKey());
                 if (c == null || !c.fingerprint().equals(f.getValue())) {
                     stale.add(f.getKey());
@@ -81,11 +78,10 @@ public class CellAggregates {
         Map<String, CellAggregate> fresh = recompute(e.id, stale);
         List<CellAggregate> out = new ArrayList<>();
         synchronized (entry) {
-            entry.cells.keySet().retainAll(fingerprints.keySet());
+            if (only == null) {
+                entry.cells.keySet().retainAll(fingerprints.keySet()); // cells a rerun or a new plan no longer has
+            }
             for (Map.Entry<String, String> f : fingerprints.entrySet()) {
-                if (only != null && !only.contains(f.getKey())) {
-                    continue;
-                }
                 CellAggregate a = fresh.get(f.getKey());
                 if (a != null) {
                     entry.cells.put(f.getKey(), new Cached(f.getValue(), a));

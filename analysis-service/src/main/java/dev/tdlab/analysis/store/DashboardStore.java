@@ -1,5 +1,6 @@
 package dev.tdlab.analysis.store;
 
+import dev.tdlab.analysis.verdict.Downsample;
 import io.quarkus.panache.common.Sort;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -33,13 +34,26 @@ public class DashboardStore {
      * attempt, verdict, losses, convergence step, baselines, findings). Equal fingerprints mean an equal aggregate.
      */
     public Map<String, String> cellFingerprints(String experimentId) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("""
+        return cellFingerprints(experimentId, null);
+    }
+
+    /** The fingerprints of these cells only (null: every cell). */
+    public Map<String, String> cellFingerprints(String experimentId, Collection<String> cellIds) {
+        var query = em.createNativeQuery("""
                         SELECT cell_id, md5(string_agg(concat_ws('|', id, seed, status, attempt, verdict, final_eval_loss,
                                    final_train_loss, convergence_step, entropy_rate, unigram_entropy, optimal_loss,
                                    order_losses_json, md5(findings_json)), ';' ORDER BY seed, id))
-                        FROM runs WHERE experiment_id = ?1 GROUP BY cell_id ORDER BY cell_id""")
-                .setParameter(1, experimentId).getResultList();
+                        FROM runs WHERE experiment_id = ?1""" + (cellIds == null ? "" : " AND cell_id IN (?2)")
+                        + " GROUP BY cell_id ORDER BY cell_id")
+                .setParameter(1, experimentId);
+        if (cellIds != null) {
+            if (cellIds.isEmpty()) {
+                return Map.of();
+            }
+            query.setParameter(2, List.copyOf(cellIds));
+        }
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = query.getResultList();
         Map<String, String> out = new LinkedHashMap<>();
         for (Object[] r : rows) {
             out.put((String) r[0], (String) r[1]);
@@ -54,6 +68,39 @@ public class DashboardStore {
         }
         return RunEntity.list("experimentId = ?1 and cellId in ?2", Sort.by("cellId").and("seed"), experimentId,
                 List.copyOf(cellIds));
+    }
+
+    /** One metric's points of the runs that have at most maxPoints of them, by run; the runs with more: {@code more}. */
+    public record SmallSeries(Map<String, List<Downsample.Point>> points, List<String> more) {
+    }
+
+    /**
+     * Every point of one metric of each of the experiment's runs that has at most {@code maxPoints} of it, in one query
+     * (a run with more is named in {@code more}, to be read downsampled: ExperimentStore.metric).
+     */
+    public SmallSeries smallSeries(String experimentId, String name, int maxPoints) {
+        @SuppressWarnings("unchecked")
+        List<Object[]> rows = em.createNativeQuery("""
+                        WITH s AS (SELECT s.id, s.run_id,
+                                          (SELECT count(*) FROM metric_points p WHERE p.series_id = s.id) AS n
+                                   FROM metric_series s JOIN runs r ON r.id = s.run_id
+                                   WHERE r.experiment_id = ?1 AND s.name = ?2)
+                        SELECT s.run_id, s.n, p.step, p.value FROM s
+                        LEFT JOIN metric_points p ON p.series_id = s.id AND s.n <= ?3
+                        ORDER BY s.run_id, p.step""")
+                .setParameter(1, experimentId).setParameter(2, name).setParameter(3, maxPoints).getResultList();
+        Map<String, List<Downsample.Point>> points = new LinkedHashMap<>();
+        List<String> more = new ArrayList<>();
+        for (Object[] r : rows) {
+            String run = (String) r[0];
+            if (((Number) r[1]).longValue() > maxPoints) {
+                more.add(run);
+            } else if (r[2] != null) {
+                points.computeIfAbsent(run, k -> new ArrayList<>())
+                        .add(new Downsample.Point(((Number) r[2]).intValue(), ((Number) r[3]).doubleValue()));
+            }
+        }
+        return new SmallSeries(points, more);
     }
 
     /** The names of the metrics any run of the experiment reported, sorted, with the number of runs that did. */
