@@ -37,7 +37,8 @@ function tokenFromFragment() {
   const m = location.hash.match(/[#?&]token=([^&]+)/);
   if (!m) return;
   localStorage.setItem(TOKEN_KEY, decodeURIComponent(m[1]));
-  const rest = location.hash.replace(/[?&]?token=[^&]+/, '').replace(/^#&/, '#').replace(/\?$/, '');
+  // #/e/ID?token=T&metric=m → #/e/ID?metric=m; #/e/ID?metric=m&token=T → #/e/ID?metric=m; #token=T → (none)
+  const rest = location.hash.replace(/(^#|[?&])token=[^&]*&?/, (all, sep) => sep).replace(/[?&]$/, '');
   history.replaceState(null, '', location.pathname + location.search + (rest === '#' ? '' : rest));
 }
 function tokenField() {
@@ -264,15 +265,16 @@ function cellPlot(S, cellId, width) {
 function drawCell(S, cellId) {
   const div = S.chartDivs.get(cellId);
   if (!div) return;
+  const t0 = performance.now();
   const p = cellPlot(S, cellId, S.chartWidth);
   Object.assign(div.dataset, { points: p.points, seeds: p.seeds, metric: S.metric, scale: S.log ? 'log' : 'linear', bands: S.seeds === 'bands' ? p.opts.bands.length : 0 });
   div.hidden = p.seeds === 0 && S.filtering();
-  if (!div.dataset.visible) return;
-  const t0 = performance.now();
+  if (!div.dataset.visible) { S.jsMs += performance.now() - t0; return; }
   if (div.plot) div.plot.destroy();
   div.replaceChildren();
   div.plot = new uPlot(p.opts, p.data, div);
   S.jsMs += performance.now() - t0;
+  document.body.dataset.jsMs = S.jsMs.toFixed(0); // the main thread's own work so far: building, filtering, drawing
 }
 
 function drawAllCells(S) {
@@ -436,7 +438,6 @@ async function loadCurves(S) {
   S.curves = new Map(c.runs.map((r) => [r.runId, { steps: r.steps, values: r.values.map(num) }]));
   const t1 = performance.now();
   drawAllCells(S);
-  S.jsMs += performance.now() - t1;
   return t1 - t0;
 }
 
