@@ -211,6 +211,8 @@ function band(curves) {
   return { grid, med, lo, hi };
 }
 
+// tick labels that stay readable on a log scale (1e-4, not 0)
+const yTicks = (u, vals) => vals.map((v) => (v == null ? '' : v === 0 || (Math.abs(v) >= 0.01 && Math.abs(v) < 1e4) ? String(+v.toPrecision(3)) : v.toExponential(0)));
 const positive = (log) => (v) => (v == null || !Number.isFinite(v) || (log && v <= 0) ? null : v);
 
 // uPlot options and data of one cell's chart: the median with its min–max band, or every seed's curve
@@ -252,8 +254,8 @@ function cellPlot(S, cellId, width) {
   return {
     opts: {
       title: `${cellLabel(first.cell)} · ${verdicts}`, width, height: 220, bands,
-      scales: { x: { time: false }, y: S.log ? { distr: 3 } : {} }, series,
-      axes: [{}, { size: 60 }],
+      scales: { x: { time: false }, y: S.log ? { distr: 3 } : {} }, series, legend: { show: false },
+      axes: [{}, { size: 60, values: yTicks }],
     },
     data: [steps, ...data],
     points: curves.reduce((n, c) => n + c.steps.length, 0),
@@ -473,7 +475,17 @@ async function experimentView(id, params) {
       if (en.isIntersecting && !en.target.dataset.visible) { en.target.dataset.visible = '1'; drawCell(S, en.target.dataset.cell); }
     }
   }, { rootMargin: '400px' });
-  for (const c of agg.cells) {
+  // charts in the order of the cells' values (numbers as numbers), not of their ids
+  const byValues = (a, b) => {
+    for (const k of Object.keys(a.cell || {})) {
+      const x = a.cell[k];
+      const y = (b.cell || {})[k];
+      const d = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      if (d) return d;
+    }
+    return 0;
+  };
+  for (const c of [...agg.cells].sort(byValues)) {
     const div = el('div', { class: 'chart', 'data-cell': c.cellId });
     S.chartDivs.set(c.cellId, div);
     chartHost.append(div);
@@ -483,7 +495,9 @@ async function experimentView(id, params) {
     el('p', { class: 'muted' }, `${e.runCount} runs · ${agg.cells.length} cells · created ${(e.createdAt || '').slice(0, 16)} · `, reportLink(id, '', 'report', 'html'), ' · ',
       reportLink(id, '.csv', 'csv', 'file'), ' · ', reportLink(id, '.json', 'json', 'file'), ' · ', el('a', { href: '#/compare' }, 'compare ticked runs')),
     names.metrics.length ? toolbar(S, names.metrics) : el('p', { class: 'muted', id: 'toolbar' }, 'No metrics reported yet.'),
-    el('h3', {}, 'Curves, one chart per cell'), chartHost,
+    el('h3', {}, 'Curves, one chart per cell'),
+    el('p', { class: 'muted' }, 'Blue: the median over the seeds, shaded: their min–max band (or one line per seed, coloured by verdict); green dashed: the entropy rate (the optimum); orange dotted: the unigram entropy (the plateau).'),
+    chartHost,
     el('h3', {}, 'Cells (seeds aggregated)'), cellsTable,
     el('h3', {}, 'Phase diagram'), el('div', { id: 'phase-host' }, phaseTable(agg.phase)),
     el('h3', {}, "The papers' claims"), el('div', { id: 'claims-host' }, claimsTable(agg.claims)),
@@ -633,7 +647,7 @@ async function compareView(params) {
     });
     chart.replaceChildren();
     Object.assign(chart.dataset, { series: series.length - 1, experiments: new Set(runs.filter(Boolean).map((r) => r.experimentId)).size, metric: m, scale: log ? 'log' : 'linear', points: got.reduce((n, s) => n + (s ? s.steps.length : 0), 0) });
-    new uPlot({ title: `${m}, compared`, width: 900, height: 360, scales: { x: { time: false }, y: log ? { distr: 3 } : {} }, series, axes: [{}, { size: 60 }] }, data, chart);
+    new uPlot({ title: `${m}, compared`, width: 900, height: 360, scales: { x: { time: false }, y: log ? { distr: 3 } : {} }, series, axes: [{}, { size: 60, values: yTicks }] }, data, chart);
   };
   picker.addEventListener('change', () => { log = defaultLog(picker.value); logBox.checked = log; setParams({ metric: picker.value, log: log ? '1' : '0' }); draw(); });
   logBox.addEventListener('change', () => { log = logBox.checked; setParams({ log: log ? '1' : '0' }); draw(); });
