@@ -23,7 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The dashboard in headless Chromium (Debian's package) against the real stack: the experiments list
  * loads, and while a run trains its page shows the run and a loss curve with points, with no errors
- * on the console. A screenshot of the finished experiment is left in target/dashboard.png. Each fresh browser profile
+ * on the console; once it has finished, the metric picker offers the trainer's exact-conditional metrics and the
+ * excess loss is drawn on a log scale with its seed band. A screenshot of the finished experiment is left in
+ * target/dashboard.png. (The dashboard's other views on a 500-run sweep: analysis-service's DashboardScaleIT.) Each fresh browser profile
  * gets the API token in the URL's fragment (the dashboard stores it and removes it from the address).
  */
 class DashboardIT {
@@ -67,6 +69,19 @@ class DashboardIT {
         while (System.nanoTime() < deadline && !s.get("/api/v1/experiments/" + id).get("status").asText().equals("FINISHED")) {
             Thread.sleep(500);
         }
+        // the trainer's exact-conditional metrics in the picker; the excess loss on a log scale with the seed band
+        Browser done = chromium(s.analysisUrl + "/dashboard/#/e/" + id + "?metric=eval_excess&log=1&token=" + s.adminToken,
+                List.of("--dump-dom", "--window-size=1280,1100"));
+        for (String metric : List.of("train_loss", "eval_loss", "eval_exact_loss", "eval_excess")) {
+            assertTrue(done.out.contains("<option value=\"" + metric + "\""), metric + " in the metric picker");
+        }
+        Matcher chart = Pattern.compile("<div class=\"chart\"[^>]*>").matcher(done.out);
+        assertTrue(chart.find(), "a cell chart");
+        assertTrue(chart.group().contains("data-metric=\"eval_excess\"") && chart.group().contains("data-scale=\"log\"")
+                && chart.group().contains("data-bands=\"1\""), chart.group());
+        Matcher points = POINTS.matcher(chart.group());
+        assertTrue(points.find() && Integer.parseInt(points.group(1)) >= 10, "the eval curve: " + chart.group());
+        assertFalse(done.consoleErrors().iterator().hasNext(), "console errors: " + done.consoleErrors());
         Path png = Paths.get("target/dashboard.png").toAbsolutePath();
         chromium(s.analysisUrl + "/dashboard/#/e/" + id + "?token=" + s.adminToken, List.of("--screenshot=" + png, "--window-size=1280,1100"));
         assertTrue(Files.size(png) > 10_000, "screenshot written");

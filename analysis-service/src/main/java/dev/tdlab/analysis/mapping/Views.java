@@ -46,6 +46,17 @@ public class Views {
                 tree(e.specJson), rv, cells(runs), claims(spec, runs));
     }
 
+    /** The experiment with its runs, and its cells and claims as computed by the caller (service/CellAggregates). */
+    public ExperimentView experiment(ExperimentEntity e, List<RunEntity> runs, List<CellAggregate> cells,
+                                     List<Claims.Claim> claims) {
+        List<RunView> rv = new ArrayList<>(runs.size());
+        for (RunEntity r : runs) {
+            rv.add(run(r));
+        }
+        return new ExperimentView(e.id, e.name, e.status, e.tenantId, e.runCount, e.createdAt, e.updatedAt,
+                tree(e.specJson), rv, cells, claims);
+    }
+
     public Responses.ExperimentSummary summary(ExperimentEntity e) {
         return new Responses.ExperimentSummary(e.id, e.name, e.status, e.runCount, e.createdAt, e.tenantId);
     }

@@ -38,6 +38,8 @@ public class Experiments {
     Specs specs;
     @Inject
     Views views;
+    @Inject
+    CellAggregates aggregates;
 
     /** Plans a validated spec for a tenant (429 when it has too many runs in flight). */
     public Responses.Submitted submit(ExperimentSpec spec, JsonNode specTree, String tenant) {
@@ -69,7 +71,8 @@ public class Experiments {
     }
 
     public ExperimentView view(ExperimentEntity e) {
-        return views.experiment(e, specs.of(e), store.runs(e.id));
+        // cells and claims from the cache: only the cells whose runs changed since the last read are recomputed
+        return views.experiment(e, store.runs(e.id), aggregates.cells(e), aggregates.claims(e));
     }
 
     public RunView run(RunEntity r) {
