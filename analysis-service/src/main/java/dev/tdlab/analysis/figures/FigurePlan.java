@@ -37,7 +37,7 @@ final class FigurePlan {
     static final List<String> STAGES = List.of("I", "II", "III", "IV");
     static final int H_COLOUR = 6, U_COLOUR = 3, ORDER_COLOUR = 5;
 
-    private final ExperimentView view;
+    private final List<RunView> runs;
     private final Curves curves;
     private final Map<String, Entry> entries = new LinkedHashMap<>();
     private final Map<String, List<RunView>> cells = new LinkedHashMap<>();
@@ -45,14 +45,37 @@ final class FigurePlan {
     private final String family;
 
     private FigurePlan(ExperimentView view, Curves curves) {
-        this.view = view;
         this.curves = curves;
-        for (RunView r : view.runs()) {
-            cells.computeIfAbsent(r.cellId(), k -> new ArrayList<>()).add(r);
-        }
         this.axes = new LinkedHashSet<>();
         view.spec().path("sweep").fieldNames().forEachRemaining(axes::add);
         this.family = view.spec().path("model").path("family").asText("");
+        this.runs = inSweepOrder(view.runs(), view.spec().path("sweep"));
+        for (RunView r : runs) {
+            cells.computeIfAbsent(r.cellId(), k -> new ArrayList<>()).add(r);
+        }
+    }
+
+    /** The runs by cell in the sweep's order (first axis slowest, each axis's values as listed), then by seed. */
+    static List<RunView> inSweepOrder(List<RunView> runs, JsonNode sweep) {
+        List<String> names = new ArrayList<>();
+        sweep.fieldNames().forEachRemaining(names::add);
+        java.util.Comparator<RunView> order = (a, b) -> 0;
+        for (String axis : names) {
+            List<String> values = new ArrayList<>();
+            sweep.path(axis).forEach(v -> values.add(canonical(v)));
+            order = order.thenComparingInt(r -> {
+                int i = values.indexOf(canonical(JSON.valueToTree(r.cell().get(axis))));
+                return i < 0 ? Integer.MAX_VALUE : i;
+            });
+        }
+        return runs.stream().sorted(order.thenComparingLong(RunView::seed)).toList();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /** A JSON value as text, numbers as doubles: 1 and 1.0 are the same value. */
+    private static String canonical(JsonNode v) {
+        return v == null ? "null" : v.isNumber() ? String.valueOf(v.asDouble()) : v.toString();
     }
 
     /** The figures of {@code view}, in the order they are listed. */
@@ -146,7 +169,7 @@ final class FigurePlan {
             return;
         }
         boolean makkuva = xy.contains("data.p");
-        Map<String, List<RunView>> groups = groupBy(view.runs(), r -> others(r.cell(), xy));
+        Map<String, List<RunView>> groups = groupBy(runs, r -> others(r.cell(), xy));
         for (Map.Entry<String, List<RunView>> g : groups.entrySet()) {
             Map<String, Object> rest = others(g.getValue().get(0).cell(), xy);
             String label = label(rest);
@@ -192,7 +215,7 @@ final class FigurePlan {
     /** A finding (or the final eval loss, {@code finding} = null) against a numeric axis, one line per other cell. */
     private Charts.Drawn findingAgainst(String xAxis, String finding, String title, String xTitle, String yTitle,
                                        boolean logX, boolean logY) {
-        Map<String, List<RunView>> groups = groupBy(view.runs(), r -> others(r.cell(), List.of(xAxis)));
+        Map<String, List<RunView>> groups = groupBy(runs, r -> others(r.cell(), List.of(xAxis)));
         List<FigureData.Line> lines = new ArrayList<>();
         int colour = 0;
         for (List<RunView> g : groups.values()) {
@@ -230,7 +253,7 @@ final class FigurePlan {
             return;
         }
         String w = short_(width);
-        Map<String, List<RunView>> groups = groupBy(view.runs(), r -> others(r.cell(), List.of(width)));
+        Map<String, List<RunView>> groups = groupBy(runs, r -> others(r.cell(), List.of(width)));
         for (List<RunView> g : groups.values()) {
             Map<String, Object> rest = others(g.get(0).cell(), List.of(width));
             String label = label(rest);
@@ -247,7 +270,7 @@ final class FigurePlan {
                     });
         }
         if (axes.contains("train.lr")) {
-            Map<String, List<RunView>> byRest = groupBy(view.runs(), r -> others(r.cell(), List.of(width, "train.lr")));
+            Map<String, List<RunView>> byRest = groupBy(runs, r -> others(r.cell(), List.of(width, "train.lr")));
             for (List<RunView> g : byRest.values()) {
                 Map<String, Object> rest = others(g.get(0).cell(), List.of(width, "train.lr"));
                 String label = label(rest);

@@ -58,6 +58,26 @@ public class FigureService {
         return format == Format.PNG ? Charts.png(chart) : Charts.svg(chart);
     }
 
+    /** A figure drawn for embedding in HTML: its title and its SVG element (no XML prolog or DOCTYPE). */
+    public record Inline(String name, String title, String svg) {
+    }
+
+    /**
+     * The phase diagrams and the template's claim figures as inline SVG, for the self-contained HTML report (the
+     * per-cell loss figures are left to the report's own interactive plots).
+     */
+    public List<Inline> inline(ExperimentView view) {
+        List<Inline> out = new java.util.ArrayList<>();
+        for (Map.Entry<String, FigurePlan.Entry> e : plan(view).entrySet()) {
+            String kind = e.getValue().kind();
+            if (kind.equals("phase-diagram") || kind.startsWith("claim:")) {
+                String svg = new String(Charts.svg(e.getValue().chart().get()), java.nio.charset.StandardCharsets.UTF_8);
+                out.add(new Inline(e.getKey(), e.getValue().title(), svg.substring(svg.indexOf("<svg"))));
+            }
+        }
+        return out;
+    }
+
     private Map<String, FigurePlan.Entry> plan(ExperimentView view) {
         return FigurePlan.of(view, (runId, metric) -> {
             List<Downsample.Point> pts = store.metric(runId, metric, 0, Integer.MAX_VALUE, 4 * FigurePlan.MAX_POINTS);

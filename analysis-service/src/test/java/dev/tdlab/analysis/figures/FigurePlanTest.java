@@ -181,6 +181,7 @@ class FigurePlanTest {
                         null, null, null, null, null, null, null, null, null, fj, null, null, null));
             }
         }
+        java.util.Collections.reverse(runs); // as the store may list them (by id): the figures follow the sweep's order
         return new ExperimentView("e1", "t", "FINISHED", "default", runs.size(), null, null, spec, runs, List.of(), null);
     }
 
