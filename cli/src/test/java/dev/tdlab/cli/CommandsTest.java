@@ -332,7 +332,7 @@ class CommandsTest {
         assertEquals(1, missing[0]);
         assertTrue(missing[2].toString().contains("no experiment x"), missing[2].toString());
         // a name that would leave the folder is refused
-        routes.put("GET /api/v1/experiments/e2/figures", r -> ok("{\"figures\":[{\"name\":\"../evil\",\"title\":\"x\"}]}"));
+        routes.put("GET /api/v1/experiments/e2/figures", q -> ok("{\"figures\":[{\"name\":\"../evil\",\"title\":\"x\"}]}"));
         assertEquals(1, tdlab("figures", "e2", "-o", out.toString())[0]);
         assertFalse(Files.exists(dir.resolve("evil.svg")));
     }
