@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
 
 /**
  * The renderers: pure functions from {@link FigureData} to XChart charts, and the two encodings (PNG through AWT,
@@ -55,9 +54,17 @@ final class Charts {
     /** An x–y chart: bands under their lines, then the lines, horizontal levels and vertical markers. */
     static Drawn xy(FigureData.Xy f) {
         List<String> desc = new ArrayList<>();
-        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT).title(f.title()).xAxisTitle(f.xTitle())
-                .yAxisTitle(f.yTitle()).build();
+        // a legend too wide for one row goes one entry per row under the plot, the chart taller by as much
+        int legendChars = f.lines().stream().mapToInt(l -> l.label().length() + 6).sum()
+                + f.levels().stream().mapToInt(l -> l.label().length() + 15).sum();
+        int entries = f.lines().size() + f.levels().size();
+        boolean vertical = legendChars > 95;
+        XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT + (vertical ? 18 * (entries - 1) : 0))
+                .title(f.title()).xAxisTitle(f.xTitle()).yAxisTitle(f.yTitle()).build();
         style(c);
+        if (vertical) {
+            c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
+        }
         c.getStyler().setXAxisLogarithmic(f.logX()).setYAxisLogarithmic(f.logY());
         double xMin = Double.POSITIVE_INFINITY, xMax = Double.NEGATIVE_INFINITY;
         double yMin = Double.POSITIVE_INFINITY, yMax = Double.NEGATIVE_INFINITY;
@@ -116,8 +123,7 @@ final class Charts {
             yMin = Math.min(yMin, l.value());
             yMax = Math.max(yMax, l.value());
         }
-        if (!f.markers().isEmpty() && yMin <= yMax) {
-            TreeSet<String> shown = new TreeSet<>();
+        if (!f.markers().isEmpty() && yMin <= yMax) { // named by a label at the top, not in the legend
             for (FigureData.Marker m : f.markers()) {
                 if (!Double.isFinite(m.x()) || f.logX() && m.x() <= 0) {
                     continue;
@@ -125,7 +131,7 @@ final class Charts {
                 XYSeries s = c.addSeries(unique(names, m.label() + " @ " + (long) m.x()), new double[] {m.x(), m.x()},
                         new double[] {yMin, yMax});
                 s.setMarker(SeriesMarkers.NONE).setLineColor(colour(m.colour())).setLineStyle(dash(2f, 3f));
-                s.setShowInLegend(shown.add(m.label()));
+                s.setShowInLegend(false);
                 c.addAnnotation(new AnnotationText(m.label(), m.x(), yMax, false));
                 desc.add("vertical line " + m.label() + " at " + fmt(m.x()));
             }

@@ -351,10 +351,10 @@ final class FigurePlan {
                         }
                         for (Map.Entry<String, List<Double>> e : ends.entrySet()) {
                             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
-                            markers.add(new FigureData.Marker("stage " + e.getKey() + " ends (median over "
-                                    + v.length + " seeds)", CellStats.median(v), 6));
+                            markers.add(new FigureData.Marker("stage " + e.getKey() + " ends", CellStats.median(v), 6));
                         }
-                        return Charts.xy(new FigureData.Xy(title("Stage quantities", label, runs), "step", "value",
+                        return Charts.xy(new FigureData.Xy(title("Stage quantities", label, runs),
+                                "step (dotted: the median step each stage ends)", "value",
                                 false, false, lines, List.of(), markers));
                     });
         }

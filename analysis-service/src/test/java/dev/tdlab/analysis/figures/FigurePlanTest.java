@@ -122,8 +122,8 @@ class FigurePlanTest {
         assertEquals(List.of("stages-optimizer-signgd-lr-0.003", "loss-optimizer-signgd-lr-0.003", "loss-optimizer-gd-lr-0.003"),
                 new ArrayList<>(plan.keySet()));
         String s = desc(plan.get("stages-optimizer-signgd-lr-0.003"));
-        assertTrue(s.contains("vertical line stage I ends (median over 2 seeds) at 8"), s);
-        assertTrue(s.contains("vertical line stage II ends (median over 2 seeds) at 20.5"), s);
+        assertTrue(s.contains("vertical line stage I ends at 8"), s);
+        assertTrue(s.contains("vertical line stage II ends at 20.5"), s);
         assertTrue(s.contains("line value_noise: 4 points"), s);
     }
 
