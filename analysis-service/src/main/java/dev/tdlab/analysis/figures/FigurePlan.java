@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tdlab.analysis.mapping.ExperimentView;
 import dev.tdlab.analysis.mapping.RunView;
 import dev.tdlab.analysis.verdict.CellStats;
+import dev.tdlab.analysis.verdict.Claims;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,9 +28,22 @@ final class FigurePlan {
         Bands.Curve curve(String runId, String metric);
     }
 
-    /** A planned figure: its title, its kind (what family of figure it is) and how to draw it. */
-    record Entry(String title, String kind, Supplier<Charts.Drawn> chart) {
+    /**
+     * A planned figure: its title, its kind (what family of figure it is), the claims it shows the evidence of
+     * ({@code id: OUTCOME}, judged on this experiment) and how to draw it.
+     */
+    record Entry(String title, String kind, List<String> claims, Supplier<Charts.Drawn> chart) {
     }
+
+    /** The claims (verdict/Claims ids) whose evidence each claim figure shows, by the figure's name prefix. */
+    static final Map<String, List<String>> CLAIMS = Map.of(
+            "phase", List.of("local-to-global", "init-guideline"),
+            "rank-collapse-rho", List.of("rank-collapse"),
+            "rank-collapse-grad-ratio", List.of("qk-gradients-vanish"),
+            "widths-loss", List.of("width-collapse"),
+            "widths-final-loss-vs-lr", List.of("lr-transfer"),
+            "kernels-train-loss", List.of("kernels-all-and-v", "kernels-q-only", "kernels-gaussian-faster"),
+            "stages", List.of("signgd-four-stages", "adam-like-signgd"));
 
     static final int MAX_POINTS = 400;
     static final List<String> WIDTH_AXES = List.of("model.dModel", "model.headDim", "model.heads");
@@ -43,6 +57,7 @@ final class FigurePlan {
     private final Map<String, List<RunView>> cells = new LinkedHashMap<>();
     private final Set<String> axes;
     private final String family;
+    private final List<Claims.Claim> claims;
 
     private FigurePlan(ExperimentView view, Curves curves) {
         this.curves = curves;
@@ -50,6 +65,7 @@ final class FigurePlan {
         view.spec().path("sweep").fieldNames().forEachRemaining(axes::add);
         this.family = view.spec().path("model").path("family").asText("");
         this.runs = inSweepOrder(view.runs(), view.spec().path("sweep"));
+        this.claims = view.claims() == null ? List.of() : view.claims();
         for (RunView r : runs) {
             cells.computeIfAbsent(r.cellId(), k -> new ArrayList<>()).add(r);
         }
@@ -161,6 +177,9 @@ final class FigurePlan {
      * figure per combination of the other axes.
      */
     private void phase() {
+        if (runs.isEmpty()) {
+            return;
+        }
         List<String> numeric = axes.stream().filter(a -> cells.values().stream()
                 .allMatch(rs -> rs.get(0).cell().get(a) instanceof Number)).toList();
         List<String> xy = numeric.contains("data.p") && numeric.contains("data.q") ? List.of("data.p", "data.q")
@@ -367,7 +386,16 @@ final class FigurePlan {
         for (int i = 2; entries.containsKey(n); i++) {
             n = name + "-" + i;
         }
-        entries.put(n, new Entry(title, kind, chart));
+        List<String> ids = CLAIMS.entrySet().stream().filter(e -> name.equals(e.getKey()) || name.startsWith(e.getKey() + "-"))
+                .max(java.util.Comparator.comparingInt(e -> e.getKey().length())).map(Map.Entry::getValue).orElse(List.of());
+        List<String> judged = claims.stream().filter(c -> ids.contains(c.id())).map(c -> c.id() + ": " + c.outcome()).toList();
+        Supplier<Charts.Drawn> drawn = judged.isEmpty() ? chart : () -> {
+            Charts.Drawn d = chart.get();
+            List<String> desc = new ArrayList<>(d.description());
+            judged.forEach(j -> desc.add("claim " + j));
+            return new Charts.Drawn(d.chart(), desc);
+        };
+        entries.put(n, new Entry(title, kind, judged, drawn));
     }
 
     /** The median and min–max band over the runs' series {@code metric}, minus {@code shift}. */

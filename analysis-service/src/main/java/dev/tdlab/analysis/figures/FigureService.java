@@ -22,12 +22,13 @@ public class FigureService {
     /** The two encodings served. */
     public enum Format { PNG, SVG }
 
-    /** One figure of an experiment: its name (the file name without extension), title, kind and where to get it. */
+    /** One figure of an experiment: its name (the file name without extension), title, kind, claims and where to get it. */
     @Schema(description = "One figure of an experiment.")
     public record Figure(
             @Schema(description = "The figure's name: the file name without its extension, e.g. loss-p0.2-q0.3") String name,
             @Schema(description = "What the figure shows") String title,
             @Schema(description = "loss-curves, excess-loss, phase-diagram, or claim:TEMPLATE for a template's claim figure") String kind,
+            @Schema(description = "The claims judged on this experiment whose evidence the figure shows, as id: OUTCOME") List<String> claims,
             @Schema(description = "Path of the SVG") String svg,
             @Schema(description = "Path of the PNG") String png) {
     }
@@ -43,7 +44,8 @@ public class FigureService {
     public FigureList list(ExperimentView view) {
         String base = "/api/v1/experiments/" + view.id() + "/figures/";
         return new FigureList(view.id(), plan(view).entrySet().stream()
-                .map(e -> new Figure(e.getKey(), e.getValue().title(), e.getValue().kind(), base + e.getKey() + ".svg",
+                .map(e -> new Figure(e.getKey(), e.getValue().title(), e.getValue().kind(), e.getValue().claims(),
+                        base + e.getKey() + ".svg",
                         base + e.getKey() + ".png")).toList());
     }
 

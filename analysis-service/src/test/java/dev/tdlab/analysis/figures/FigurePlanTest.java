@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tdlab.analysis.mapping.ExperimentView;
 import dev.tdlab.analysis.mapping.RunView;
+import dev.tdlab.analysis.verdict.Claims;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
@@ -77,6 +78,15 @@ class FigurePlanTest {
         // 0.5^32 is tiny but positive: all three depths are on the log axis
         assertTrue(rho.contains("line residualScaling = none: 3 points, with its min–max band"), rho);
         assertEquals("claim:rank-collapse", plan.get("rank-collapse-grad-ratio").kind());
+        // the claims judged on the experiment go with the figure that shows their evidence
+        ExperimentView judged = new ExperimentView(v.id(), v.name(), v.status(), v.tenant(), v.runCount(), null, null,
+                v.spec(), v.runs(), List.of(), List.of(new Claims.Claim("rank-collapse", "Noci", "s", Claims.Outcome.CONFIRMED,
+                Map.of()), new Claims.Claim("qk-gradients-vanish", "Noci", "s", Claims.Outcome.INCONCLUSIVE, Map.of())));
+        Map<String, FigurePlan.Entry> withClaims = FigurePlan.of(judged, CURVES);
+        assertEquals(List.of("rank-collapse: CONFIRMED"), withClaims.get("rank-collapse-rho").claims());
+        assertEquals(List.of("qk-gradients-vanish: INCONCLUSIVE"), withClaims.get("rank-collapse-grad-ratio").claims());
+        assertEquals(List.of(), withClaims.get("loss-depth-2-residualscaling-none").claims());
+        assertTrue(desc(withClaims.get("rank-collapse-rho")).endsWith("claim rank-collapse: CONFIRMED"));
     }
 
     @Test
