@@ -150,6 +150,9 @@ class FiguresIT {
         List<String> names = new ArrayList<>();
         json.readTree(list.body()).get("figures").forEach(f -> names.add(f.get("name").asText()));
         assertEquals(List.of("phase", "loss-p0.2-q0.3", "excess-p0.2-q0.3", "loss-p0.2-q0.6", "excess-p0.2-q0.6"), names);
+        JsonNode phaseEntry = json.readTree(list.body()).get("figures").get(0);
+        assertEquals("phase-diagram", phaseEntry.get("kind").asText());
+        assertTrue(phaseEntry.get("claims").get(0).asText().startsWith("local-to-global: "), phaseEntry.toString());
         JsonNode first = json.readTree(list.body()).get("figures").get(1);
         assertEquals("/api/v1/experiments/" + id + "/figures/loss-p0.2-q0.3.png", first.get("png").asText());
 
