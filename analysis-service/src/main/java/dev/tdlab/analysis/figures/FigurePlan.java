@@ -45,7 +45,7 @@ final class FigurePlan {
             "kernels-train-loss", List.of("kernels-all-and-v", "kernels-q-only", "kernels-gaussian-faster"),
             "stages", List.of("signgd-four-stages", "adam-like-signgd"));
 
-    static final int MAX_POINTS = 400;
+    static final int MAX_POINTS = 200;
     static final List<String> WIDTH_AXES = List.of("model.dModel", "model.headDim", "model.heads");
     static final List<String> LOSSES = List.of("train_loss", "eval_loss", "eval_exact_loss");
     static final List<String> STAGES = List.of("I", "II", "III", "IV");
