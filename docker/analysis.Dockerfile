@@ -6,8 +6,9 @@
 # (docker/compose.yaml does the second step.) Native variant: docker/analysis.native.Dockerfile.
 FROM eclipse-temurin:17-jre-jammy
 
+# fontconfig and a font: the figures (XChart, headless AWT) draw their text with them
 RUN apt-get update \
- && apt-get install -y --no-install-recommends curl \
+ && apt-get install -y --no-install-recommends curl fontconfig fonts-dejavu-core \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --gid 185 tdlab \
  && useradd --uid 185 --gid 185 --home-dir /deployments --no-create-home --shell /usr/sbin/nologin tdlab

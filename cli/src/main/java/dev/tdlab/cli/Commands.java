@@ -400,6 +400,48 @@ final class Commands {
         }
     }
 
+    @Command(name = "figures", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Write every"
+            + " figure of the experiment (loss curves and excess loss per cell, phase diagrams, the template's claim"
+            + " figures), rendered by the server, into a folder as NAME.svg and/or NAME.png.")
+    static final class Figures implements Callable<Integer> {
+        enum Format { png, svg, both }
+
+        @ParentCommand
+        Tdlab root;
+
+        @Parameters(paramLabel = "ID", description = "experiment id")
+        String id;
+        @Option(names = {"-o", "--output"}, required = true, paramLabel = "DIR", description = "folder to write into (made if missing)")
+        Path output;
+        @Option(names = "--format", defaultValue = "both", paramLabel = "FORMAT", description = "png, svg or both (default both)")
+        Format format;
+
+        @Override
+        public Integer call() throws IOException {
+            JsonNode list = root.api().get(EXPERIMENTS + "/" + id + "/figures");
+            Files.createDirectories(output);
+            int files = 0;
+            for (JsonNode f : list.path("figures")) {
+                String name = f.path("name").asText();
+                if (!name.matches("[A-Za-z0-9_-][A-Za-z0-9._-]*")) { // a file name in DIR, never a path out of it
+                    throw new Api.ApiException(0, "Unexpected figure name from the server", "'" + name + "'", List.of());
+                }
+                for (String ext : format == Format.both ? List.of("svg", "png") : List.of(format.name())) {
+                    byte[] body = root.api().bytes(EXPERIMENTS + "/" + id + "/figures/" + name + "." + ext,
+                            ext.equals("svg") ? "image/svg+xml" : "image/png");
+                    Path file = output.resolve(name + "." + ext);
+                    Files.write(file, body);
+                    root.out().println(file + "  " + f.path("title").asText());
+                    files++;
+                }
+            }
+            root.out().flush();
+            root.err().println("wrote " + files + " files to " + output);
+            root.err().flush();
+            return 0;
+        }
+    }
+
     @Command(name = "cancel", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, description = "Cancel an experiment: it and its unfinished runs become CANCELLED.")
     static final class Cancel implements Callable<Integer> {
         @ParentCommand

@@ -21,7 +21,7 @@ import java.util.Map;
 @Command(name = "tdlab", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = Tdlab.Version.class,
         description = "Submit, follow and read tdlab experiments through the analysis-service REST API.",
         subcommands = {Commands.Submit.class, Commands.ListExperiments.class, Commands.Watch.class,
-                Commands.VerdictsTable.class, Commands.Export.class, Commands.Cancel.class, Commands.Rerun.class,
+                Commands.VerdictsTable.class, Commands.Export.class, Commands.Figures.class, Commands.Cancel.class, Commands.Rerun.class,
                 CommandLine.HelpCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:ok", "1:the API answered with an error (its detail is printed) or could not be reached",

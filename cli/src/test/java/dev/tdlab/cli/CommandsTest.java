@@ -306,6 +306,38 @@ class CommandsTest {
     }
 
     @Test
+    void figuresWritesEveryFigureInTheChosenFormats() throws Exception {
+        routes.put("GET /api/v1/experiments/e1/figures", r -> ok("{\"experimentId\":\"e1\",\"figures\":["
+                + "{\"name\":\"phase\",\"title\":\"Phase diagram\"},{\"name\":\"loss-p0.2-q0.3\",\"title\":\"Loss\"}]}"));
+        for (String n : List.of("phase", "loss-p0.2-q0.3")) {
+            routes.put("GET /api/v1/experiments/e1/figures/" + n + ".svg", r -> new Answer(200, "image/svg+xml", "<svg>" + n + "</svg>"));
+            routes.put("GET /api/v1/experiments/e1/figures/" + n + ".png", r -> new Answer(200, "image/png", "PNG " + n));
+        }
+        Path out = dir.resolve("figs");
+        Object[] r = tdlab("figures", "e1", "-o", out.toString());
+        assertEquals(0, r[0], r[2].toString());
+        assertEquals("<svg>phase</svg>", Files.readString(out.resolve("phase.svg")));
+        assertEquals("PNG loss-p0.2-q0.3", Files.readString(out.resolve("loss-p0.2-q0.3.png")));
+        assertTrue(r[2].toString().contains("wrote 4 files to " + out), r[2].toString());
+        assertEquals("image/png", last().headers().get("accept"));
+
+        Path svgOnly = dir.resolve("svg");
+        assertEquals(0, tdlab("figures", "e1", "-o", svgOnly.toString(), "--format", "svg")[0]);
+        try (var files = Files.list(svgOnly)) {
+            assertEquals(List.of("loss-p0.2-q0.3.svg", "phase.svg"), files.map(p -> p.getFileName().toString()).sorted().toList());
+        }
+        assertEquals(2, tdlab("figures", "e1", "-o", out.toString(), "--format", "pdf")[0]);
+        assertEquals(2, tdlab("figures", "e1")[0], "-o is required");
+        Object[] missing = tdlab("figures", "nope", "-o", out.toString());
+        assertEquals(1, missing[0]);
+        assertTrue(missing[2].toString().contains("no experiment x"), missing[2].toString());
+        // a name that would leave the folder is refused
+        routes.put("GET /api/v1/experiments/e2/figures", q -> ok("{\"figures\":[{\"name\":\"../evil\",\"title\":\"x\"}]}"));
+        assertEquals(1, tdlab("figures", "e2", "-o", out.toString())[0]);
+        assertFalse(Files.exists(dir.resolve("evil.svg")));
+    }
+
+    @Test
     void cancelAndRerun() {
         routes.put("DELETE /api/v1/experiments/e1", r -> ok("{\"id\":\"e1\",\"status\":\"CANCELLED\",\"cancelled\":true}"));
         routes.put("POST /api/v1/experiments/e1/rerun", r -> ok("{\"id\":\"e1\",\"rerunRuns\":2,\"status\":\"RUNNING\"}"));

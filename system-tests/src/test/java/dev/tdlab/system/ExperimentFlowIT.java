@@ -20,6 +20,7 @@ import java.util.Properties;
 import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -118,11 +119,12 @@ class ExperimentFlowIT {
             assertTrue(html.body().contains(run.get("verdict").asText()));
         }
         assertTrue(html.body().contains("Phase diagram"));
-        assertTrue(html.body().contains("uPlot.iife.min.js"));
+        assertFalse(html.body().contains("/webjars/"), "the report loads nothing from the server (uPlot inlined)");
+        assertTrue(html.body().contains("id=\"figure-phase\"><svg"), "the phase diagram is inline SVG");
         HttpResponse<String> lib = s.http.send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create(s.analysisUrl + "/webjars/uplot/1.6.30/dist/uPlot.iife.min.js")).build(),
                 HttpResponse.BodyHandlers.ofString());
-        assertEquals(200, lib.statusCode(), "the charting library is served");
+        assertEquals(200, lib.statusCode(), "the charting library is served (to the dashboard)");
 
         JsonNode json = s.get("/api/v1/experiments/" + id + "/report.json");
         assertEquals("data.p", json.get("phase").get("xAxis").asText());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tdlab.analysis.figures.FigureService;
 import dev.tdlab.analysis.mapping.ExperimentView;
 import dev.tdlab.analysis.mapping.Responses;
 import dev.tdlab.analysis.mapping.RunView;
@@ -34,7 +35,8 @@ import java.util.TreeSet;
 
 /**
  * The report of an experiment: HTML (verdict tables, per-cell statistics, the phase diagram of a
- * two-axis sweep, eval-loss curves against the entropy-rate and unigram lines), JSON, and CSV.
+ * two-axis sweep, the template's claim figures, eval-loss curves against the entropy-rate and unigram lines), JSON,
+ * and CSV. The HTML is self-contained: uPlot and the figures are inlined, so a saved report opens offline.
  */
 @Path("/api/v1/experiments")
 @Authenticated
@@ -51,6 +53,12 @@ public class ReportResource {
     ObjectMapper mapper;
     @Inject
     Template report;
+    @Inject
+    FigureService figures;
+
+    /** uPlot's script and style, read once from its webjar: inlined so that a saved report works offline. */
+    static final String UPLOT_JS = webjar("dist/uPlot.iife.min.js");
+    static final String UPLOT_CSS = webjar("dist/uPlot.min.css");
 
     @GET
     @Path("/{id}/report")
@@ -75,7 +83,23 @@ public class ReportResource {
                 .data("curvesJson", mapper.writeValueAsString(curves))
                 .data("runsJson", mapper.writeValueAsString(view.runs()))
                 .data("specJson", mapper.writerWithDefaultPrettyPrinter().writeValueAsString(view.spec()))
+                .data("figures", figures.inline(view).stream().map(f -> Map.of("name", f.name(), "title", f.title(),
+                        "svg", f.svg())).toList())
+                .data("uplotJs", UPLOT_JS)
+                .data("uplotCss", UPLOT_CSS)
                 .render();
+    }
+
+    static String webjar(String file) {
+        String path = "META-INF/resources/webjars/uplot/1.6.30/" + file;
+        try (java.io.InputStream in = ReportResource.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException(path + " is not on the class path (the org.webjars.npm:uplot dependency)");
+            }
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @GET
