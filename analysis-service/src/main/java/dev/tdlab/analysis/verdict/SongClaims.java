@@ -77,6 +77,17 @@ public final class SongClaims {
 
     // ---- q only -----------------------------------------------------------------------------------------------
 
+    /**
+     * Why a q-only run that does not reach 0 cannot, by itself, speak against the claim: with W_V and the readout frozen
+     * and a normalized kernel every output is a convex combination of the patches' fixed values, so a label outside
+     * their range is out of reach whatever W_Q does (measured floors: docs/reproductions/song.md).
+     */
+    static final String VALUE_PATH_BOUND = "with W_V and the readout frozen and a normalized kernel, each output is a "
+            + "convex combination of the patches' fixed values (W_V x)ᵀr, so a label outside their range is out of "
+            + "reach: the squared loss has a floor set by the initialization; unless the init places the signal "
+            + "patch's value on the label's side with magnitude ≥ 1 (not checked here), a run that stops above 0 may "
+            + "sit at that floor rather than at a spurious minimum";
+
     static Claim qOnly(Map<String, Object> base, List<Run> runs, Double reference) {
         Map<String, Object> ev = new LinkedHashMap<>();
         String statement = "training only Q reaches the optimum with the Gaussian kernel (with softmax it is not "
@@ -111,6 +122,9 @@ public final class SongClaims {
                             + "initial conditions (full-rank kernel matrix, Q/K-to-V singular-value ratio above the "
                             + "paper's threshold), which are not verified here: a failure does not refute it");
             o = Outcome.INCONCLUSIVE;
+        }
+        if (o != Outcome.CONFIRMED) {
+            ev.put("value-path bound", VALUE_PATH_BOUND);
         }
         return new Claim("kernels-q-only", PAPER, statement, o, ev);
     }

@@ -75,9 +75,11 @@ class SongClaimsTest {
                 "kernels-q-only");
         assertEquals(Claims.Outcome.INCONCLUSIVE, in.outcome(), in.evidence().toString()); // init conditions unverified
         assertTrue(String.valueOf(in.evidence().get("reason")).contains("initial conditions"));
+        assertTrue(String.valueOf(in.evidence().get("value-path bound")).contains("floor"), in.evidence().toString());
         Claims.Claim ok = byId(SongClaims.judge(MATCHED, sweep(5, Map.of(), Map.of(), Map.of("model.loss", "squared"))),
                 "kernels-q-only");
         assertEquals(Claims.Outcome.CONFIRMED, ok.outcome(), ok.evidence().toString());
+        assertFalse(ok.evidence().containsKey("value-path bound"), ok.evidence().toString());
         Map<String, Object> small = new HashMap<>(MATCHED);
         small.put("data.dim", 16); // D = 16 < n·P = 64
         Claims.Claim out = byId(SongClaims.judge(small, sweep(5, steps, stalled, Map.of("model.loss", "squared"))),
