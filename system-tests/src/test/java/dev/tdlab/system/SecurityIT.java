@@ -220,6 +220,7 @@ class SecurityIT {
                 case "tenant", "tenantId" -> ids.tenant();
                 case "token", "tokenId" -> ids.token();
                 case "n" -> "0"; // a shard of the run's dataset: the run id decides whose it is
+                case "name" -> "phase"; // a figure of the experiment: the experiment id decides whose it is
                 default -> throw new AssertionError("SecurityIT does not know the path parameter {" + name + "} of "
                         + template + ": teach fill() which tenant resource it names");
             };
