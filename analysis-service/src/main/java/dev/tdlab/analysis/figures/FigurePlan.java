@@ -440,8 +440,10 @@ final class FigurePlan {
         return what + of(label) + " (median and range over " + seeds(runs) + ")";
     }
 
+    /** How many seeds the runs span (a figure may draw several cells: the seeds, not the runs, are counted). */
     private static String seeds(List<RunView> runs) {
-        return runs.size() == 1 ? "1 seed" : runs.size() + " seeds";
+        long n = runs.stream().mapToLong(RunView::seed).distinct().count();
+        return n == 1 ? "1 seed" : n + " seeds";
     }
 
     private static String of(String label) {

@@ -105,6 +105,10 @@ class FigurePlanTest {
         assertTrue(lr.contains("legend: headDim = 4; headDim = 8; headDim = 16"), lr);
         String widths = desc(plan.get("widths-loss-parameterization-mup-lr-0.1"));
         assertTrue(widths.contains("legend: headDim = 4; headDim = 8; headDim = 16; entropy rate H = 0.5446"), widths);
+        String svg = new String(Charts.svg(plan.get("widths-loss-parameterization-mup-lr-0.1").chart().get()),
+                StandardCharsets.UTF_8);
+        String chartTitle = svg.substring(svg.indexOf("<title>") + 7, svg.indexOf("</title>"));
+        assertTrue(chartTitle.contains("over 2 seeds"), chartTitle); // 3 widths × 2 seeds: seeds, not runs
     }
 
     @Test
