@@ -115,7 +115,7 @@ final class Charts {
             if (!Double.isFinite(l.value()) || f.logY() && l.value() <= 0) {
                 continue;
             }
-            String label = String.format(Locale.ROOT, "%s = %.4f", l.label(), l.value());
+            String label = String.format(Locale.ROOT, "%s = %.4f", l.label(), Math.abs(l.value()) < 5e-5 ? 0.0 : l.value());
             desc.add("horizontal line " + label);
             XYSeries s = c.addSeries(unique(names, label),
                     new double[] {xMin, xMax}, new double[] {l.value(), l.value()});

@@ -157,7 +157,9 @@ final class FigurePlan {
             out.add(new FigureData.Level("optimal loss", b.optimalLoss(), H_COLOUR));
         }
         if (b.unigramEntropy() != null) {
-            out.add(new FigureData.Level("unigram U", b.unigramEntropy(), U_COLOUR));
+            // no entropy rate: a classification family, whose "unigram" level is the label entropy (chance)
+            out.add(new FigureData.Level(b.entropyRate() != null ? "unigram U" : "chance (label entropy)",
+                    b.unigramEntropy(), U_COLOUR));
         }
         JsonNode orders = b.orderLosses();
         if (orders != null && orders.isArray()) {

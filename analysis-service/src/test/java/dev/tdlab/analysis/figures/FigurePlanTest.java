@@ -112,6 +112,16 @@ class FigurePlanTest {
     }
 
     @Test
+    void levelsNameTheChanceLevelForClassifiersAndPrintNoNegativeZero() {
+        List<FigureData.Level> lv = FigurePlan.levels(new RunView.Baselines(null, Math.log(2), null, -1e-12, 0.0, null));
+        assertEquals(List.of("optimal loss", "chance (label entropy)"), lv.stream().map(FigureData.Level::label).toList());
+        String svg = new String(Charts.svg(Charts.xy(new FigureData.Xy("t", "step", "loss", false, false,
+                List.of(new FigureData.Line("train loss", new double[] {0, 1}, new double[] {0.7, 0.1}, null, null, 0,
+                        false, false)), lv, List.of()))), StandardCharsets.UTF_8);
+        assertTrue(svg.contains("optimal loss = 0.0000") && !svg.contains("-0.0000"), svg.substring(0, 400));
+    }
+
+    @Test
     void attentionKernels() {
         RunView.Baselines classifier = new RunView.Baselines(null, null, null, 0.0, 0.0, null);
         ExperimentView v = view("two-layer-classifier", sweep("model.attention", List.of("softmax", "gaussian"),
