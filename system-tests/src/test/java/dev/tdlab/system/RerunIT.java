@@ -15,10 +15,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class RerunIT {
 
+    // dModel 40 keeps the runs on the SameDiff engine (a few ms a step): on the fast small-model path 4000 steps take
+    // ~2 s, less than a cancel needs to reach the trainer, and the test would race the run's end
     static final String SPEC = """
             name: rerun-it
             data:  { family: markov, p: 0.2, q: 0.3, seqLen: 16, trainSequences: 64, evalSequences: 32 }
-            model: { dModel: 4 }
+            model: { dModel: 40 }
             train: { steps: 4000, evalEvery: 500, lr: 0.005 }
             seeds: [0, 1]
             """;
