@@ -250,7 +250,7 @@ function cellPlot(S, cellId, width) {
     }
   }
   const agg = S.cells.get(cellId);
-  const verdicts = agg ? `${agg.global}/${agg.runs} GLOBAL` : '';
+  const verdicts = !agg ? '' : agg.uninformative ? `uninformative (optimum = plateau), ${agg.runs} runs` : `${agg.global}/${agg.runs} GLOBAL`;
   return {
     opts: {
       title: `${cellLabel(first.cell)} · ${verdicts}`, width, height: 220, bands,

@@ -247,6 +247,7 @@ class DashboardScaleIT {
         assertTrue(p.dom().contains("id=\"claims\""), "claims panel");
         assertTrue(p.dom().contains("local-to-global"), "the Makkuva claim is judged");
         assertTrue(p.dom().contains("id=\"phase\""), "phase diagram");
+        assertTrue(p.dom().contains("uninformative (optimum = plateau)"), "p + q = 1 cells say so in their chart title");
         Chromium.screenshot(page + "&metric=eval_excess&log=1", OUT.resolve("experiment-bands-log.png"), 20000, "1400,1500");
 
         // every seed instead of bands, filtered to one p and LOCAL runs
