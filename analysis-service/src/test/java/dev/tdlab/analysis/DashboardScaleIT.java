@@ -6,7 +6,6 @@ import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.Baselines;
 import dev.tdlab.contracts.events.DatasetReady;
 import dev.tdlab.devstack.DevStack;
-import dev.tdlab.devstack.Ports;
 import dev.tdlab.fixtures.Chromium;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -17,7 +16,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.Driver;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -32,12 +30,10 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -64,7 +60,7 @@ class DashboardScaleIT {
     static final int STEPS = 1000;
 
     static DevStack infra;
-    static Process service;
+    static PackagedAnalysis stack;
     static String url;
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
@@ -74,41 +70,10 @@ class DashboardScaleIT {
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Paths.get("target/it-dashboard").toAbsolutePath();
-        if (Files.exists(work)) {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(work);
         Files.createDirectories(OUT);
-        infra = DevStack.start(DevStack.Options.parse("--data", work.resolve("data").toString(), "--kafka-port", "0",
-                "--pg-port", "0", "--partitions", "2"));
-        int port = Ports.freePort();
-        url = "http://localhost:" + port;
-        Path jar = Paths.get("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx768m", "-Dquarkus.http.port=" + port, "-jar", jar.toString());
-        pb.environment().put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
-        pb.environment().put("TDLAB_JDBC_URL", infra.jdbcUrl());
-        pb.environment().put("TDLAB_ADMIN_TOKEN", TOKEN);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(work.resolve("analysis.log").toFile());
-        service = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (true) {
-            assertTrue(service.isAlive(), "analysis exited (see target/it-dashboard/analysis.log)");
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
-            Thread.sleep(200);
-        }
+        stack = PackagedAnalysis.start("it-dashboard", TOKEN, "768m", false);
+        infra = stack.infra();
+        url = stack.url();
     }
 
     @AfterAll
@@ -117,14 +82,8 @@ class DashboardScaleIT {
         measured.forEach((k, v) -> txt.append(k).append(": ").append(v).append('\n'));
         Files.writeString(OUT.resolve("measurements.txt"), txt.toString());
         System.out.println("dashboard measurements (500 runs):\n" + txt);
-        if (service != null) {
-            service.destroy();
-            if (!service.waitFor(20, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
-        }
-        if (infra != null) {
-            infra.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

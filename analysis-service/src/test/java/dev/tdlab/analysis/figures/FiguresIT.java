@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.Baselines;
 import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.analysis.PackagedAnalysis;
 import dev.tdlab.devstack.DevStack;
-import dev.tdlab.devstack.Ports;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -17,22 +17,16 @@ import org.junit.jupiter.api.Test;
 
 import javax.imageio.ImageIO;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -58,61 +52,22 @@ class FiguresIT {
             null, null, null, "exact");
 
     static DevStack infra;
-    static Process service;
+    static PackagedAnalysis stack;
     static String url;
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Paths.get("target/it-figures").toAbsolutePath();
-        if (Files.exists(work)) {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(work);
-        infra = DevStack.start(DevStack.Options.parse("--data", work.resolve("data").toString(), "--kafka-port", "0",
-                "--pg-port", "0", "--partitions", "2"));
-        int port = Ports.freePort();
-        url = "http://localhost:" + port;
-        Path jar = Paths.get("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        // no java.awt.headless on the command line: the service must render without a display by itself
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dquarkus.http.port=" + port, "-jar", jar.toString());
-        pb.environment().put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
-        pb.environment().put("TDLAB_JDBC_URL", infra.jdbcUrl());
-        pb.environment().put("TDLAB_ADMIN_TOKEN", TOKEN);
-        pb.environment().remove("DISPLAY");
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(work.resolve("analysis.log").toFile());
-        service = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (true) {
-            assertTrue(service.isAlive(), "analysis exited (see target/it-figures/analysis.log)");
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
-            Thread.sleep(200);
-        }
+        stack = PackagedAnalysis.start("it-figures", TOKEN, "512m", true);
+        infra = stack.infra();
+        url = stack.url();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (service != null) {
-            service.destroy();
-            if (!service.waitFor(20, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
-        }
-        if (infra != null) {
-            infra.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 

@@ -5,8 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.Baselines;
 import dev.tdlab.contracts.events.DatasetReady;
+import dev.tdlab.analysis.PackagedAnalysis;
 import dev.tdlab.devstack.DevStack;
-import dev.tdlab.devstack.Ports;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -20,25 +20,19 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postgresql.Driver;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -65,59 +59,22 @@ class ExternalRunsIT {
             null, null, null, "exact");
 
     static DevStack infra;
-    static Process service;
+    static PackagedAnalysis stack;
     static String url;
     static final HttpClient http = HttpClient.newHttpClient();
     static final ObjectMapper json = new ObjectMapper();
 
     @BeforeAll
     static void start() throws Exception {
-        Path work = Paths.get("target/it-external").toAbsolutePath();
-        if (Files.exists(work)) {
-            try (var walk = Files.walk(work)) {
-                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        Files.createDirectories(work);
-        infra = DevStack.start(DevStack.Options.parse("--data", work.resolve("data").toString(), "--kafka-port", "0",
-                "--pg-port", "0", "--partitions", "2"));
-        int port = Ports.freePort();
-        url = "http://localhost:" + port;
-        Path jar = Paths.get("target/quarkus-app/quarkus-run.jar").toAbsolutePath();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx512m", "-Dquarkus.http.port=" + port, "-jar", jar.toString());
-        pb.environment().put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
-        pb.environment().put("TDLAB_JDBC_URL", infra.jdbcUrl());
-        pb.environment().put("TDLAB_ADMIN_TOKEN", TOKEN);
-        pb.redirectErrorStream(true);
-        pb.redirectOutput(work.resolve("analysis.log").toFile());
-        service = pb.start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (true) {
-            assertTrue(service.isAlive(), "analysis exited (see target/it-external/analysis.log)");
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    break;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
-            Thread.sleep(200);
-        }
+        stack = PackagedAnalysis.start("it-external", TOKEN, "512m", false);
+        infra = stack.infra();
+        url = stack.url();
     }
 
     @AfterAll
     static void stop() throws Exception {
-        if (service != null) {
-            service.destroy();
-            if (!service.waitFor(20, TimeUnit.SECONDS)) {
-                service.destroyForcibly();
-            }
-        }
-        if (infra != null) {
-            infra.close();
+        if (stack != null) {
+            stack.close();
         }
     }
 
