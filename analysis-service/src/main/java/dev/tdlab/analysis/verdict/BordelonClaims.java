@@ -1,9 +1,12 @@
 package dev.tdlab.analysis.verdict;
 
+import dev.tdlab.core.metrics.CurveDistance;
+
 import dev.tdlab.analysis.verdict.Claims.Claim;
 import dev.tdlab.analysis.verdict.Claims.Outcome;
 import dev.tdlab.analysis.verdict.Claims.Run;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -88,37 +91,17 @@ final class BordelonClaims {
         return s;
     }
 
-    /** Pointwise median over the curves (rows). */
-    static double[] medianCurve(List<double[]> curves) {
-        int n = curves.get(0).length;
-        double[] out = new double[n];
-        double[] col = new double[curves.size()];
-        for (int j = 0; j < n; j++) {
-            for (int i = 0; i < col.length; i++) col[i] = curves.get(i)[j];
-            out[j] = CellStats.median(col);
-        }
-        return out;
-    }
-
-    static double rms(double[] a, double[] b) {
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
-        return Math.sqrt(s / a.length);
-    }
-
     /** γ of D(w) ∝ w^−γ from the per-width curves (widths ascending, the last the reference); NaN if a D is 0. */
     static double exponent(double[] widths, List<List<double[]>> curves, double[] distancesOut) {
-        double[] ref = medianCurve(curves.get(curves.size() - 1));
+        double[] ref = CurveDistance.medianCurve(curves.get(curves.size() - 1).toArray(double[][]::new));
         int n = widths.length - 1;
-        double[] x = new double[n], y = new double[n];
+        double[] d = new double[n];
         for (int i = 0; i < n; i++) {
-            double d = rms(medianCurve(curves.get(i)), ref);
-            if (distancesOut != null) distancesOut[i] = d;
-            if (!(d > 0)) return Double.NaN;
-            x[i] = Math.log(widths[i]);
-            y[i] = Math.log(d);
+            d[i] = CurveDistance.rms(CurveDistance.medianCurve(curves.get(i).toArray(double[][]::new)), ref);
+            if (distancesOut != null) distancesOut[i] = d[i];
+            if (!(d[i] > 0)) return Double.NaN;
         }
-        return -DeepClaimStats.slope(x, y);
+        return CurveDistance.decayExponent(Arrays.copyOf(widths, n), d);
     }
 
     static Claim widthCollapse(Map<String, Object> base, String widthAxis, List<Run> runs) {

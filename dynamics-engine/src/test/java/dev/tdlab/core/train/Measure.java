@@ -1,5 +1,7 @@
 package dev.tdlab.core.train;
 
+import dev.tdlab.core.metrics.CurveDistance;
+
 import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.UnaryOperator;
@@ -69,33 +71,9 @@ final class Measure {
         return sxy / sxx;
     }
 
-    /** γ of D ∝ w^−γ: minus the least-squares slope of log D on log w. */
+    /** γ of D ∝ w^−γ (the claims code's measure: {@link CurveDistance#decayExponent}). */
     static double decayExponent(double[] w, double[] d) {
-        double[] lx = new double[w.length], ly = new double[w.length];
-        for (int i = 0; i < w.length; i++) {
-            lx[i] = Math.log(w[i]);
-            ly[i] = Math.log(d[i]);
-        }
-        return -slope(lx, ly);
-    }
-
-    /** Root mean square of a − b over their common length. */
-    static double rms(double[] a, double[] b) {
-        if (a.length != b.length) throw new IllegalArgumentException("curves of different lengths");
-        double s = 0;
-        for (int i = 0; i < a.length; i++) s += (a[i] - b[i]) * (a[i] - b[i]);
-        return Math.sqrt(s / a.length);
-    }
-
-    /** Pointwise median of curves [seed][point]. */
-    static double[] medianCurve(double[][] curves) {
-        double[] m = new double[curves[0].length];
-        double[] col = new double[curves.length];
-        for (int j = 0; j < m.length; j++) {
-            for (int i = 0; i < curves.length; i++) col[i] = curves[i][j];
-            m[j] = median(col);
-        }
-        return m;
+        return CurveDistance.decayExponent(w, d);
     }
 
     /** Curves [seed][point] resampled over seeds with replacement. */
@@ -128,9 +106,9 @@ final class Measure {
     private static double[] distances(double[][][] curves, SplittableRandom r) {
         int k = curves.length;
         double[][] med = new double[k][];
-        for (int s = 0; s < k; s++) med[s] = medianCurve(r == null ? curves[s] : resample(curves[s], r));
+        for (int s = 0; s < k; s++) med[s] = CurveDistance.medianCurve(r == null ? curves[s] : resample(curves[s], r));
         double[] d = new double[k - 1];
-        for (int s = 0; s < k - 1; s++) d[s] = Math.max(rms(med[s], med[k - 1]), 1e-12);
+        for (int s = 0; s < k - 1; s++) d[s] = Math.max(CurveDistance.rms(med[s], med[k - 1]), 1e-12);
         return d;
     }
 
