@@ -81,14 +81,9 @@ final class Stack {
     }
 
     private void start(Path root, Path work, String service, int port) throws IOException {
-        Path jar = root.resolve(service).resolve("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
-        }
-        String java = ProcessHandle.current().info().command().orElse("java");
         // short leases so that a killed trainer's runs are re-claimed within seconds
-        ProcessBuilder pb = new ProcessBuilder(java, "-Xmx1g", "-Dquarkus.http.port=" + port,
-                "-Dtdlab.trainer.lease-seconds=6", "-Dtdlab.trainer.checkpoint-every=100", "-jar", jar.toString());
+        ProcessBuilder pb = new ProcessBuilder(launchCommand(root, service, "-Xmx1g", "-Dquarkus.http.port=" + port,
+                "-Dtdlab.trainer.lease-seconds=6", "-Dtdlab.trainer.checkpoint-every=100"));
         Map<String, String> env = pb.environment();
         env.put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
         env.put("TDLAB_JDBC_URL", infra.jdbcUrl());
@@ -102,6 +97,37 @@ final class Stack {
         services.add(p);
         byName.put(service, p);
         ports.put(service, port);
+    }
+
+    /**
+     * The service's command line: with -Dtdlab.native=true the native executable of data-gen and analysis
+     * ({@code target/*-runner}, built by -Pnative; the trainer stays on the JVM), else java -jar its quarkus-app. A native
+     * Quarkus executable takes the same -Xmx and -D options.
+     */
+    static List<String> launchCommand(Path root, String service, String... options) throws IOException {
+        Path target = root.resolve(service).resolve("target");
+        List<String> cmd = new ArrayList<>();
+        if (Boolean.getBoolean("tdlab.native") && !service.equals("trainer-service")) {
+            Path runner;
+            try (var files = Files.list(target)) {
+                runner = files.filter(f -> f.getFileName().toString().endsWith("-runner") && Files.isExecutable(f))
+                        .findFirst().orElseThrow(() -> new IllegalStateException("no native executable " + target
+                                + "/*-runner: build it first (scripts/native-image.sh build, or ./mvnw -Pnative package)"));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalStateException(target + " is missing: build the native executables first", e);
+            }
+            cmd.add(runner.toString());
+            cmd.addAll(List.of(options));
+            return cmd;
+        }
+        Path jar = target.resolve("quarkus-app/quarkus-run.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: package the services first (./mvnw verify does)");
+        }
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(List.of(options));
+        cmd.addAll(List.of("-jar", jar.toString()));
+        return cmd;
     }
 
     private void awaitHealthy(String url, Duration timeout) throws Exception {
