@@ -48,10 +48,18 @@ build_with_graalvm() {
   ls -la data-gen-service/target/*-runner analysis-service/target/*-runner
 }
 
-if [[ ${1:-check} == build && -n ${GRAALVM_HOME:-} && -x ${GRAALVM_HOME}/bin/native-image ]]; then
-  build_with_graalvm "$GRAALVM_HOME"
-  exit 0
-fi
+ACTION=${1:-check}
+case $ACTION in
+  check) ;;
+  build)
+    if [[ -n ${GRAALVM_HOME:-} && -x ${GRAALVM_HOME}/bin/native-image ]]; then
+      build_with_graalvm "$GRAALVM_HOME"
+      exit 0
+    fi
+    say "GRAALVM_HOME (${GRAALVM_HOME:-unset}) has no bin/native-image; checking GraalVM's builder from Maven Central instead"
+    ;;
+  *) say "usage: $0 [check|build]"; exit 2 ;;
+esac
 
 [[ -x $BUILDER_JDK/bin/java ]] || { say "no JDK at $BUILDER_JDK (BUILDER_JDK)"; exit 2; }
 "$BUILDER_JDK/bin/java" --list-modules | grep -q '^jdk.internal.vm.ci@' \
@@ -152,5 +160,5 @@ if ((${#missing[@]})); then
   exit 3
 fi
 [[ $rc -eq 0 ]] || exit 4
-[[ ${1:-check} == build ]] && say "build: needs a native-image driver; set GRAALVM_HOME to a GraalVM/Mandrel 25 distribution" && exit 4
+[[ $ACTION == build ]] && say "build: needs a native-image driver; set GRAALVM_HOME to a GraalVM/Mandrel 25 distribution" && exit 4
 exit 0
