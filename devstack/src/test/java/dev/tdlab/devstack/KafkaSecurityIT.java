@@ -210,6 +210,46 @@ class KafkaSecurityIT {
         }
     }
 
+    /**
+     * {@code DevStack --kafka-auth sasl}: generated passwords in a mode-600 file, kept on a restart, the ready file says
+     * how to connect, the services' and the tenants' users work and the admin's is the only one that sees everything.
+     */
+    @Test
+    void devStackInSaslModeKeepsItsCredentialsAcrossARestart(@TempDir Path dir) throws Exception {
+        DevStack.Options o = DevStack.Options.parse("--data", dir.resolve("lab").toString(), "--kafka-port", "0",
+                "--pg-port", "0", "--partitions", "1", "--kafka-auth", "sasl", "--kafka-tenants", "acme");
+        Path credentials = o.data().resolve(DevStack.KAFKA_CREDENTIALS_FILE);
+        String trainerPassword;
+        try (DevStack stack = DevStack.start(o)) {
+            java.util.Properties ready = new java.util.Properties();
+            try (var in = java.nio.file.Files.newInputStream(o.data().resolve(DevStack.READY_FILE))) {
+                ready.load(in);
+            }
+            assertEquals("SASL_PLAINTEXT", ready.getProperty("kafka.security.protocol"));
+            assertEquals("SCRAM-SHA-512", ready.getProperty("kafka.sasl.mechanism"));
+            assertEquals(credentials.toString(), ready.getProperty("kafka.credentials"));
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    java.nio.file.Files.getPosixFilePermissions(credentials)));
+            trainerPassword = stack.kafkaPassword("trainer");
+            assertTrue(trainerPassword.length() >= 32, "a generated password");
+            try (KafkaProducer<String, String> p = producer(stack.kafkaClient("trainer"))) {
+                p.send(new ProducerRecord<>(Topics.RUNS_METRICS, "r", "ok")).get(30, TimeUnit.SECONDS);
+            }
+            try (KafkaConsumer<String, String> c = consumer(stack.kafkaClient("tenant-acme"), null)) {
+                c.assign(List.of(new TopicPartition(Topics.RUNS_METRICS, 0)));
+                assertThrows(TopicAuthorizationException.class, () -> c.poll(Duration.ofSeconds(10)));
+            }
+        }
+        try (DevStack stack = DevStack.start(o)) {
+            assertEquals(trainerPassword, stack.kafkaPassword("trainer"), "kept across a restart");
+            try (KafkaProducer<String, String> p = producer(stack.kafkaClient("trainer"))) {
+                p.send(new ProducerRecord<>(Topics.RUNS_METRICS, "r", "again")).get(30, TimeUnit.SECONDS);
+            }
+        }
+        assertThrows(DevStack.UsageException.class, () -> DevStack.Options.parse("--kafka-tenants", "acme"));
+        assertThrows(DevStack.UsageException.class, () -> DevStack.Options.parse("--kafka-auth", "tls"));
+    }
+
     private Map<String, Object> serviceConfig(KafkaAccess.ServiceAccess s) {
         return kafka.clientConfig(s.user(), passwords.get(s.user()));
     }
