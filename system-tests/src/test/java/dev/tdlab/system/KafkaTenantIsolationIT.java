@@ -69,6 +69,8 @@ class KafkaTenantIsolationIT {
         assertEquals("FINISHED", endA.get("status").asText(), endA.toPrettyString());
         assertEquals("FINISHED", endB.get("status").asText(), endB.toPrettyString());
 
+        // the outbox relay publishes after the commit: wait until analysis has created the tenants' result topics
+        awaitTopics(Topics.tenantVerdicts(A), Topics.tenantReports(A), Topics.tenantVerdicts(B), Topics.tenantReports(B));
         Map<String, Object> tenantA = s.infra.kafkaClient("tenant-" + A);
         // A's verdicts and report, with A as the tenant, and nothing of B's, on A's own topics
         Map<String, JsonNode> verdicts = read(tenantA, Topics.tenantVerdicts(A), 2);
@@ -102,6 +104,21 @@ class KafkaTenantIsolationIT {
         try (KafkaConsumer<String, String> c = consumer(wrong)) {
             c.assign(List.of(new TopicPartition(Topics.tenantVerdicts(A), 0)));
             assertThrows(SaslAuthenticationException.class, () -> c.poll(Duration.ofSeconds(10)));
+        }
+    }
+
+    private void awaitTopics(String... topics) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(s.infra.kafkaClient("admin"))) {
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            Set<String> names = Set.of();
+            while (System.nanoTime() < deadline) {
+                names = admin.listTopics().names().get();
+                if (names.containsAll(List.of(topics))) {
+                    return;
+                }
+                Thread.sleep(500);
+            }
+            fail("analysis did not create " + List.of(topics) + " within 90 s; topics: " + names);
         }
     }
 
