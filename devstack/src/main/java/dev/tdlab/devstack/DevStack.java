@@ -24,7 +24,13 @@ import java.util.concurrent.CountDownLatch;
  * <pre>
  * java -cp "devstack/target/devstack-0.1.0-SNAPSHOT.jar:devstack/target/lib/*" dev.tdlab.devstack.DevStack \
  *      --data .lab/data --kafka-port 9092 --pg-port 55432 [--db tdlab] [--partitions 4]
+ *      [--kafka-auth sasl [--kafka-tenants a,b]]
  * </pre>
+ *
+ * With {@code --kafka-auth sasl} the broker authenticates (SASL/SCRAM-SHA-512) and authorizes
+ * ({@link KafkaAccess}): users {@code admin}, {@code data-gen}, {@code trainer}, {@code analysis} and
+ * {@code tenant-<id>} for each of {@code --kafka-tenants}, with random passwords kept in
+ * {@code DATA/kafka-credentials.properties} (mode 600, reused on restarts).
  *
  * Readiness: the line {@code DEVSTACK READY kafka=HOST:PORT jdbc=URL} on stdout and the file
  * {@code DATA/devstack.ready} (removed again on shutdown). Exit status 2: bad arguments, a port in
@@ -37,6 +43,9 @@ public final class DevStack implements AutoCloseable {
     public static final List<String> TOPICS = dev.tdlab.contracts.Topics.ALL;
     public static final String DLQ_SUFFIX = ".dlq";
     public static final String READY_FILE = "devstack.ready";
+    /** user=password of the Kafka users in SASL mode, under the data directory. */
+    public static final String KAFKA_CREDENTIALS_FILE = "kafka-credentials.properties";
+    static final String KAFKA_ADMIN = "admin";
     private static final String LOCK_FILE = "devstack.lock";
 
     private final Options options;
@@ -45,8 +54,12 @@ public final class DevStack implements AutoCloseable {
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final Path readyFile;
+    /** Kafka user → password in SASL mode; empty otherwise. */
+    private final java.util.Map<String, String> kafkaPasswords;
 
-    private DevStack(Options options, KafkaBroker kafka, Postgres postgres, FileChannel lockChannel, FileLock lock) {
+    private DevStack(Options options, KafkaBroker kafka, Postgres postgres, FileChannel lockChannel, FileLock lock,
+                     java.util.Map<String, String> kafkaPasswords) {
+        this.kafkaPasswords = kafkaPasswords;
         this.options = options;
         this.kafka = kafka;
         this.postgres = postgres;
@@ -72,6 +85,8 @@ public final class DevStack implements AutoCloseable {
         int pgPort = 55432;
         String db = "tdlab";
         int partitions = KafkaBroker.DEFAULT_PARTITIONS;
+        boolean kafkaSasl;
+        List<String> kafkaTenants = List.of();
 
         public static Options parse(String... args) {
             Options o = new Options();
@@ -95,10 +110,28 @@ public final class DevStack implements AutoCloseable {
                     case "--pg-port" -> o.pgPort = intArg(a, v, 0, 65535);
                     case "--db" -> o.db = v;
                     case "--partitions" -> o.partitions = intArg(a, v, 1, 10_000);
+                    case "--kafka-auth" -> o.kafkaSasl = switch (v) {
+                        case "none" -> false;
+                        case "sasl" -> true;
+                        default -> throw new UsageException("--kafka-auth must be none or sasl: " + v);
+                    };
+                    case "--kafka-tenants" -> {
+                        o.kafkaTenants = v.isBlank() ? List.of() : List.of(v.split(","));
+                        for (String t : o.kafkaTenants) {
+                            try {
+                                KafkaAccess.tenantUser(t);
+                            } catch (IllegalArgumentException e) {
+                                throw new UsageException("--kafka-tenants: " + e.getMessage());
+                            }
+                        }
+                    }
                     default -> throw new UsageException("unknown option " + a);
                 }
             }
             o.data = o.data.toAbsolutePath().normalize();
+            if (!o.kafkaTenants.isEmpty() && !o.kafkaSasl) {
+                throw new UsageException("--kafka-tenants needs --kafka-auth sasl");
+            }
             return o;
         }
 
@@ -155,6 +188,7 @@ public final class DevStack implements AutoCloseable {
         }
         KafkaBroker kafka = null;
         Postgres pg = null;
+        java.util.Map<String, String> kafkaPasswords;
         try {
             // fail fast, before starting anything, when a fixed port is taken
             if (o.kafkaPort != 0) {
@@ -165,9 +199,12 @@ public final class DevStack implements AutoCloseable {
                 Ports.requireFree("PostgreSQL", o.pgPort);
             }
             Files.deleteIfExists(o.data.resolve(READY_FILE));
+            java.util.Map<String, String> pw = o.kafkaSasl ? kafkaPasswords(o) : java.util.Map.of();
+            kafkaPasswords = pw;
+            KafkaBroker.Sasl sasl = o.kafkaSasl ? new KafkaBroker.Sasl(KAFKA_ADMIN, pw.get(KAFKA_ADMIN)) : null;
 
             CompletableFuture<KafkaBroker> k = CompletableFuture.supplyAsync(() -> call(
-                    () -> KafkaBroker.start(o.data.resolve("kafka"), o.kafkaPort, o.partitions)));
+                    () -> KafkaBroker.start(o.data.resolve("kafka"), o.kafkaPort, o.partitions, java.util.Map.of(), sasl)));
             CompletableFuture<Postgres> p = CompletableFuture.supplyAsync(() -> call(
                     () -> Postgres.start(o.data.resolve("postgres"), o.pgPort, false)));
             RuntimeException failure = null;
@@ -190,6 +227,12 @@ public final class DevStack implements AutoCloseable {
             }
             pg.createDatabaseIfAbsent(o.db);
             kafka.createTopics(o.partitions, allTopics().toArray(String[]::new));
+            if (sasl != null) {
+                KafkaAccess.setUpServices(kafka.adminConfig(), pw);
+                for (String t : o.kafkaTenants) {
+                    KafkaAccess.addTenant(kafka.adminConfig(), t, pw.get(KafkaAccess.tenantUser(t)));
+                }
+            }
         } catch (IOException | RuntimeException | Error e) {
             if (kafka != null) {
                 kafka.close();
@@ -201,7 +244,7 @@ public final class DevStack implements AutoCloseable {
             channel.close();
             throw e;
         }
-        DevStack stack = new DevStack(o, kafka, pg, channel, lock);
+        DevStack stack = new DevStack(o, kafka, pg, channel, lock, kafkaPasswords);
         stack.writeReadyFile();
         return stack;
     }
@@ -218,12 +261,71 @@ public final class DevStack implements AutoCloseable {
         return postgres.jdbcUrl(options.db);
     }
 
+    /** The password of a Kafka user in SASL mode ({@code admin}, a service, {@code tenant-<id>}); null otherwise. */
+    public String kafkaPassword(String user) {
+        return kafkaPasswords.get(user);
+    }
+
+    /** Client settings for Kafka as {@code user} (its password from this stack); bootstrap servers only without SASL. */
+    public java.util.Map<String, Object> kafkaClient(String user) {
+        return kafka.clientConfig(user, kafkaPasswords.get(user));
+    }
+
+    /**
+     * The passwords of the admin, the services and the tenants: read from {@value #KAFKA_CREDENTIALS_FILE}, the missing
+     * ones generated (24 random bytes, base64url) and the file rewritten with mode 600.
+     */
+    private static java.util.Map<String, String> kafkaPasswords(Options o) throws IOException {
+        Path file = o.data.resolve(KAFKA_CREDENTIALS_FILE);
+        java.util.Properties p = new java.util.Properties();
+        if (Files.exists(file)) {
+            try (java.io.Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            }
+        }
+        List<String> users = new ArrayList<>(List.of(KAFKA_ADMIN));
+        KafkaAccess.SERVICES.forEach(s -> users.add(s.user()));
+        o.kafkaTenants.forEach(t -> users.add(KafkaAccess.tenantUser(t)));
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        boolean changed = false;
+        for (String u : users) {
+            if (p.getProperty(u) == null) {
+                byte[] b = new byte[24];
+                random.nextBytes(b);
+                p.setProperty(u, java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(b));
+                changed = true;
+            }
+        }
+        if (changed) {
+            Path tmp = file.resolveSibling(KAFKA_CREDENTIALS_FILE + ".tmp");
+            Files.deleteIfExists(tmp);
+            try {
+                Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            } catch (UnsupportedOperationException notPosix) {
+                Files.createFile(tmp);
+            }
+            try (java.io.Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
+                p.store(w, "Kafka SCRAM users of this devstack (generated; user=password)");
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
+        for (String u : p.stringPropertyNames()) {
+            out.put(u, p.getProperty(u));
+        }
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     private void writeReadyFile() throws IOException {
         String content = "kafka=" + kafka.bootstrapServers() + "\n"
                 + "jdbc=" + jdbcUrl() + "\n"
                 + "jdbc.user=" + postgres.user() + "\n"
                 + "jdbc.password=" + postgres.password() + "\n"
-                + "pid=" + ProcessHandle.current().pid() + "\n";
+                + "pid=" + ProcessHandle.current().pid() + "\n"
+                + (kafka.secured() ? "kafka.security.protocol=" + KafkaBroker.SASL_PROTOCOL + "\n"
+                        + "kafka.sasl.mechanism=" + KafkaBroker.SCRAM_MECHANISM + "\n"
+                        + "kafka.credentials=" + options.data.resolve(KAFKA_CREDENTIALS_FILE) + "\n" : "");
         Path tmp = readyFile.resolveSibling(READY_FILE + ".tmp");
         Files.writeString(tmp, content, StandardCharsets.UTF_8);
         Files.move(tmp, readyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -321,7 +423,9 @@ public final class DevStack implements AutoCloseable {
                   --kafka-port N     Kafka client port on 127.0.0.1, 0=free  (default 9092)
                   --pg-port N        PostgreSQL port on localhost, 0=free   (default 55432)
                   --db NAME          database created if absent             (default tdlab)
-                  --partitions N     partitions of the topics it creates    (default 4)""";
+                  --partitions N     partitions of the topics it creates    (default 4)
+                  --kafka-auth MODE  none, or sasl: SCRAM users + ACLs      (default none)
+                  --kafka-tenants L  with sasl: a read-only user per tenant (comma-separated ids)""";
     }
 
     private interface IoCall<T> {

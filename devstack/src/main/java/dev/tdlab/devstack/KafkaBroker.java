@@ -45,6 +45,13 @@ import kafka.server.KafkaRaftServer;
  * <p>The quorum is static ({@code controller.quorum.voters}, kraft.version 0): the controller
  * endpoint is not written into the metadata log, so the controller may get a different free
  * port on every start.
+ *
+ * <p>With {@link Sasl} the client listener is {@code SASL_PLAINTEXT} with SCRAM-SHA-512 only, the
+ * {@code StandardAuthorizer} is on ({@code allow.everyone.if.no.acl.found=false}, the admin principal is
+ * the only super user) and the controller listener authenticates the admin with SASL/PLAIN (KRaft
+ * controllers cannot use SCRAM: its credentials live in the metadata they serve). The admin's SCRAM
+ * credential is written into the bootstrap metadata when the storage is formatted; the other users and
+ * the ACLs are {@link KafkaAccess}'s job.
  */
 public final class KafkaBroker implements AutoCloseable {
 
@@ -54,16 +61,47 @@ public final class KafkaBroker implements AutoCloseable {
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final Logger LOG = LoggerFactory.getLogger(KafkaBroker.class);
 
+    /** The SASL listener's security protocol and mechanism. */
+    public static final String SASL_PROTOCOL = "SASL_PLAINTEXT";
+    public static final String SCRAM_MECHANISM = "SCRAM-SHA-512";
+
+    /**
+     * Authentication and authorization on: the admin (super user) principal and its password.
+     *
+     * @param adminUser     the super user's name (also the broker's own principal on its listeners)
+     * @param adminPassword its password (SCRAM on the client listener, PLAIN on the controller listener)
+     */
+    public record Sasl(String adminUser, String adminPassword) {
+        public Sasl {
+            if (adminUser == null || !adminUser.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("admin user must match [A-Za-z0-9._-]+: " + adminUser);
+            }
+            if (adminPassword == null || !adminPassword.matches("[A-Za-z0-9._-]+")) {
+                throw new IllegalArgumentException("admin password must match [A-Za-z0-9._-]+");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Sasl[adminUser=" + adminUser + ", adminPassword=***]";
+        }
+    }
+
     private final KafkaRaftServer server;
     private final int port;
+    private final int controllerPort;
+    private final Sasl sasl;
     private final String clusterId;
     private final long formatMillis;
     private final long startMillis;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private KafkaBroker(KafkaRaftServer server, int port, String clusterId, long formatMillis, long startMillis) {
+    private KafkaBroker(KafkaRaftServer server, int port, int controllerPort, Sasl sasl, String clusterId,
+                        long formatMillis, long startMillis) {
         this.server = server;
         this.port = port;
+        this.controllerPort = controllerPort;
+        this.sasl = sasl;
         this.clusterId = clusterId;
         this.formatMillis = formatMillis;
         this.startMillis = startMillis;
@@ -85,6 +123,15 @@ public final class KafkaBroker implements AutoCloseable {
      * @param overrides broker properties that replace the defaults below
      */
     public static KafkaBroker start(Path dataDir, int port, int partitions, Map<String, String> overrides)
+            throws IOException {
+        return start(dataDir, port, partitions, overrides, null);
+    }
+
+    /**
+     * As {@link #start(Path, int, int, Map)}, with authentication and ACLs when {@code sasl} is not null (see the
+     * class comment); null = the plain listener, no authorizer.
+     */
+    public static KafkaBroker start(Path dataDir, int port, int partitions, Map<String, String> overrides, Sasl sasl)
             throws IOException {
         int clientPort = Ports.resolve("Kafka", port);
         int controllerPort = Ports.freePort();
@@ -117,10 +164,13 @@ public final class KafkaBroker implements AutoCloseable {
         props.put("group.initial.rebalance.delay.ms", "0");
         // the lab keeps its history: no time-based deletion of records
         props.put("log.retention.ms", "-1");
+        if (sasl != null) {
+            props.putAll(saslProps(sasl, clientPort, controllerPort));
+        }
         props.putAll(overrides);
 
         long t0 = System.nanoTime();
-        boolean formatted = format(clusterId, logDir);
+        boolean formatted = format(clusterId, logDir, sasl);
         long t1 = System.nanoTime();
 
         Properties properties = new Properties();
@@ -146,12 +196,96 @@ public final class KafkaBroker implements AutoCloseable {
             throw e;
         }
         long t2 = System.nanoTime();
-        KafkaBroker broker = new KafkaBroker(server, clientPort, clusterId,
+        KafkaBroker broker = new KafkaBroker(server, clientPort, controllerPort, sasl, clusterId,
                 formatted ? ms(t1 - t0) : -1, ms(t2 - t1));
+        if (sasl != null) {
+            try {
+                broker.awaitAdminLogin();
+            } catch (RuntimeException e) {
+                broker.close();
+                throw e;
+            }
+        }
         LOG.info("Kafka {} on {} (cluster {}): format {}, start {} ms", AppInfoParser.getVersion(),
                 broker.bootstrapServers(), clusterId, formatted ? ms(t1 - t0) + " ms" : "skipped (already formatted)",
                 ms(t2 - t1));
         return broker;
+    }
+
+    /** The listener and authorizer settings of the SASL mode. */
+    private static Map<String, String> saslProps(Sasl sasl, int clientPort, int controllerPort) {
+        String client = SASL_PROTOCOL.toLowerCase(java.util.Locale.ROOT);
+        String controller = CONTROLLER_LISTENER.toLowerCase(java.util.Locale.ROOT);
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("listeners", SASL_PROTOCOL + "://" + HOST + ":" + clientPort + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", SASL_PROTOCOL + "://" + HOST + ":" + clientPort);
+        p.put("listener.security.protocol.map", SASL_PROTOCOL + ":" + SASL_PROTOCOL + "," + CONTROLLER_LISTENER + ":" + SASL_PROTOCOL);
+        p.put("inter.broker.listener.name", SASL_PROTOCOL);
+        p.put("sasl.mechanism.inter.broker.protocol", SCRAM_MECHANISM);
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name." + client + ".sasl.enabled.mechanisms", SCRAM_MECHANISM);
+        p.put("listener.name." + client + "." + SCRAM_MECHANISM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                scramJaas(sasl.adminUser(), sasl.adminPassword()));
+        p.put("listener.name." + controller + ".sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name." + controller + ".plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + sasl.adminUser()
+                        + "\" password=\"" + sasl.adminPassword() + "\" user_" + sasl.adminUser() + "=\""
+                        + sasl.adminPassword() + "\";");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + sasl.adminUser());
+        p.put("allow.everyone.if.no.acl.found", "false");
+        return p;
+    }
+
+    /** The JAAS line of a SCRAM client login ({@code sasl.jaas.config}). */
+    public static String scramJaas(String user, String password) {
+        return "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";";
+    }
+
+    /**
+     * Client settings for this broker as {@code user}: bootstrap servers plus, in SASL mode, the security protocol,
+     * the SCRAM mechanism and the JAAS login; a null user or password leaves the login out (a client without a
+     * credential). Without SASL only the bootstrap servers.
+     */
+    public Map<String, Object> clientConfig(String user, String password) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        if (sasl != null) {
+            c.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, SASL_PROTOCOL);
+            c.put("sasl.mechanism", SCRAM_MECHANISM);
+            if (user != null && password != null) {
+                c.put("sasl.jaas.config", scramJaas(user, password));
+            }
+        }
+        return c;
+    }
+
+    /** Client settings of the admin (super user) principal; see {@link #clientConfig(String, String)}. */
+    public Map<String, Object> adminConfig() {
+        return sasl == null ? clientConfig(null, null) : clientConfig(sasl.adminUser(), sasl.adminPassword());
+    }
+
+    /** True when the client listener authenticates and the authorizer is on. */
+    public boolean secured() {
+        return sasl != null;
+    }
+
+    /**
+     * Waits until the admin logs in on the client listener. Its SCRAM credential is written when the storage is
+     * formatted; a log formatted without SASL has none, and the broker refuses the admin with a message saying so.
+     */
+    private void awaitAdminLogin() {
+        try {
+            KafkaAccess.awaitLogin(adminConfig(), Duration.ofSeconds(30));
+        } catch (IllegalStateException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException) {
+                throw new IllegalStateException("the admin " + sasl.adminUser() + " cannot log in: the Kafka log was"
+                        + " formatted without this SASL credential (or with another password); start on a new data"
+                        + " directory or keep the password of the first start", e);
+            }
+            throw e;
+        }
     }
 
     /** host:port for {@code bootstrap.servers}. */
@@ -179,7 +313,7 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** Creates the topics on this broker; see {@link #createTopics(String, int, String...)}. */
     public void createTopics(int partitions, String... names) {
-        createTopics(bootstrapServers(), partitions, names);
+        createTopics(adminConfig(), partitions, names);
     }
 
     /**
@@ -187,13 +321,17 @@ public final class KafkaBroker implements AutoCloseable {
      * already exist are left as they are (idempotent).
      */
     public static void createTopics(String bootstrap, int partitions, String... names) {
+        createTopics(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), partitions, names);
+    }
+
+    /** As {@link #createTopics(String, int, String...)} with these client settings (bootstrap, credentials). */
+    public static void createTopics(Map<String, Object> client, int partitions, String... names) {
         if (names.length == 0) {
             return;
         }
-        Map<String, Object> conf = Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000,
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        Map<String, Object> conf = new LinkedHashMap<>(client);
+        conf.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000);
+        conf.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         try (Admin admin = Admin.create(conf)) {
             List<NewTopic> topics = new ArrayList<>();
             for (String name : names) {
@@ -230,7 +368,7 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     /** Formats {@code logDir} unless it holds a meta.properties already; true when it formatted. */
-    private static boolean format(String clusterId, Path logDir) throws IOException {
+    private static boolean format(String clusterId, Path logDir, Sasl sasl) throws IOException {
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return false;
         }
@@ -242,6 +380,9 @@ public final class KafkaBroker implements AutoCloseable {
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .setMetadataLogDirectory(logDir.toString())
                     .setDirectories(List.of(logDir.toString()))
+                    // the admin's SCRAM credential goes into the bootstrap metadata (kafka-storage format --add-scram)
+                    .setScramArguments(sasl == null ? List.of()
+                            : List.of(SCRAM_MECHANISM + "=[name=" + sasl.adminUser() + ",password=" + sasl.adminPassword() + "]"))
                     .run();
         } catch (IOException | RuntimeException e) {
             throw e;

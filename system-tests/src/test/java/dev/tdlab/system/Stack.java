@@ -54,13 +54,29 @@ final class Stack {
         return instance;
     }
 
+    /**
+     * A second, separate stack whose broker authenticates and authorizes ({@code DevStack --kafka-auth sasl}): each
+     * service logs in as its own Kafka user, and each of {@code tenants} gets a read-only Kafka user
+     * ({@code tenant-<id>}). Not shared: the caller stops it.
+     */
+    static Stack secured(String... tenants) throws Exception {
+        return new Stack(System.getProperty("tdlab.work", "target/it-stack") + "-sasl",
+                "--kafka-auth", "sasl", "--kafka-tenants", String.join(",", tenants));
+    }
+
     private Stack() throws Exception {
+        this(System.getProperty("tdlab.work", "target/it-stack"));
+    }
+
+    private Stack(String workDir, String... devStackArgs) throws Exception {
         root = Paths.get(System.getProperty("tdlab.root", "..")).toAbsolutePath().normalize();
-        work = Paths.get(System.getProperty("tdlab.work", "target/it-stack")).toAbsolutePath();
+        work = Paths.get(workDir).toAbsolutePath();
         deleteRecursively(work);
         Files.createDirectories(work);
-        infra = DevStack.start(DevStack.Options.parse("--data", work.resolve("data").toString(),
+        List<String> args = new ArrayList<>(List.of("--data", work.resolve("data").toString(),
                 "--kafka-port", "0", "--pg-port", "0", "--partitions", "2"));
+        args.addAll(List.of(devStackArgs));
+        infra = DevStack.start(DevStack.Options.parse(args.toArray(String[]::new)));
         int analysisPort = Ports.freePort();
         int dataGenPort = Ports.freePort();
         int trainerPort = Ports.freePort();
@@ -86,6 +102,12 @@ final class Stack {
                 "-Dtdlab.trainer.lease-seconds=6", "-Dtdlab.trainer.checkpoint-every=100"));
         Map<String, String> env = pb.environment();
         env.put("TDLAB_KAFKA", infra.kafka().bootstrapServers());
+        if (infra.kafka().secured()) { // the service's own Kafka user: data-gen, trainer, analysis
+            String user = service.replace("-service", "");
+            env.put("TDLAB_KAFKA_SECURITY_PROTOCOL", dev.tdlab.devstack.KafkaBroker.SASL_PROTOCOL);
+            env.put("TDLAB_KAFKA_USER", user);
+            env.put("TDLAB_KAFKA_PASSWORD", infra.kafkaPassword(user));
+        }
         env.put("TDLAB_JDBC_URL", infra.jdbcUrl());
         env.put("TDLAB_DATAGEN_URL", dataGenUrl);
         env.put("TDLAB_ADMIN_TOKEN", adminToken);
@@ -205,7 +227,8 @@ final class Stack {
         Thread.sleep(down.toMillis());
         long t0 = System.nanoTime();
         // 2 partitions, as DevStack was started with above
-        restartedKafka = dev.tdlab.devstack.KafkaBroker.start(work.resolve("data").resolve("kafka"), port, 2);
+        restartedKafka = dev.tdlab.devstack.KafkaBroker.start(work.resolve("data").resolve("kafka"), port, 2, Map.of(),
+                old.secured() ? new dev.tdlab.devstack.KafkaBroker.Sasl("admin", infra.kafkaPassword("admin")) : null);
         return (System.nanoTime() - t0) / 1_000_000;
     }
 

@@ -49,6 +49,9 @@ public class OutboxRelay {
     @Channel("outbox")
     Emitter<String> emitter;
 
+    @Inject
+    ResultTopics resultTopics;
+
     private final ExecutorService relayThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "tdlab-outbox-relay");
         t.setDaemon(true);
@@ -111,6 +114,7 @@ public class OutboxRelay {
         if (rows.isEmpty()) {
             return 0;
         }
+        resultTopics.ensure(rows.stream().map(r -> (String) r[1]).toList());
         List<CompletableFuture<Void>> acks = new ArrayList<>(rows.size());
         Long[] ids = new Long[rows.size()];
         for (int i = 0; i < rows.size(); i++) {

@@ -213,10 +213,13 @@ public class RunLifecycle {
                         plateaus(r).stream().mapToDouble(Convergence.Level::value).toArray())));
         Map<String, Object> findings = findings(r);
         r.findingsJson = findings.isEmpty() ? null : json(findings);
+        String tenant = store.find(r.experimentId).tenantId;
         RunVerdict verdict = RunVerdict.of(r.id, r.experimentId, r.attempt, a.verdict(), r.finalEvalLoss, optimum,
                 r.tolerance, r.convergenceStep).withGap(r.gapToOptimum).withConvergence(r.rate, r.rateModel, r.rateR2, r.gapLow, r.gapHigh,
-                r.stepsNearSaddle).withFindings(findings.isEmpty() ? null : findings);
+                r.stepsNearSaddle).withFindings(findings.isEmpty() ? null : findings).withTenant(tenant);
+        // every verdict for the lab's own consumers, and the tenant's copy on the topic only its Kafka user may read
         outbox.add(Topics.RUNS_VERDICTS, r.id, verdict);
+        outbox.add(Topics.tenantVerdicts(tenant), r.id, verdict);
         journal.append(r.experimentId, "verdict", r.id, verdict);
         LOG.infof("run %s: %s (eval loss %.6f, optimum %.6f, unigram %s, tol %.4f %s, rate %s %s, near saddles %d steps)",
                 r.id, r.verdict, r.finalEvalLoss, optimum, r.unigramEntropy, r.tolerance, a.tolerance().source(),
@@ -313,7 +316,9 @@ public class RunLifecycle {
         boolean allFailed = runs.stream().allMatch(x -> RunState.FAILED.name().equals(x.status));
         e.status = allFailed ? ExperimentStatus.FAILED.name() : ExperimentStatus.FINISHED.name();
         e.updatedAt = OffsetDateTime.now();
-        outbox.add(Topics.EXPERIMENTS_REPORTS, e.id, ExperimentReport.of(e.id, e.name, e.status, views.cells(runs)));
+        ExperimentReport report = ExperimentReport.of(e.id, e.name, e.status, views.cells(runs), e.tenantId);
+        outbox.add(Topics.EXPERIMENTS_REPORTS, e.id, report);
+        outbox.add(Topics.tenantReports(e.tenantId), e.id, report);
         journal.append(e.id, "experiment", null, Map.of("id", e.id, "status", e.status));
     }
 

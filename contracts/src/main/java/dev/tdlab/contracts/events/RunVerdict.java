@@ -21,6 +21,8 @@ import dev.tdlab.contracts.SchemaVersion;
  * @param stepsNearSaddle  training steps spent on plateaus (at a known suboptimal level, or flat) before converging
  * @param findings         the family's own findings (deep: rank collapse at init, Q/K vs V gradients; classifier: train
  *                         convergence step, train and test error, stages), absent for the one-layer token families
+ * @param tenant           the tenant that owns the run's experiment (the verdict also goes to its
+ *                         {@code results.<tenant>.verdicts}); absent (null) in events from before tenants were carried
  */
 public record RunVerdict(
         int schemaVersion,
@@ -39,31 +41,38 @@ public record RunVerdict(
         Double gapLow,
         Double gapHigh,
         Integer stepsNearSaddle,
-        java.util.Map<String, Object> findings) implements Event {
+        java.util.Map<String, Object> findings,
+        String tenant) implements Event {
 
     public static RunVerdict of(String runId, String experimentId, int attempt, Verdict verdict, Double finalEvalLoss,
                                 Double optimum, Double tolerance, Integer convergenceStep) {
         Double gap = finalEvalLoss == null || optimum == null ? null : finalEvalLoss - optimum;
         return new RunVerdict(SchemaVersion.CURRENT, "verdict:" + runId + ":" + attempt, runId, experimentId, verdict, finalEvalLoss,
-                optimum, gap, tolerance, convergenceStep, null, null, null, null, null, null, null);
+                optimum, gap, tolerance, convergenceStep, null, null, null, null, null, null, null, null);
     }
 
     /** The same verdict with the gap that was judged (the exact-conditional excess where the run reports one). */
     public RunVerdict withGap(Double judgedGap) {
         return new RunVerdict(schemaVersion, eventId, runId, experimentId, verdict, finalEvalLoss, optimum, judgedGap,
-                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings);
+                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings, tenant);
     }
 
     /** The same verdict with its convergence analysis. */
     public RunVerdict withConvergence(Double rate, String rateModel, Double rateR2, Double gapLow, Double gapHigh,
                                       Integer stepsNearSaddle) {
         return new RunVerdict(schemaVersion, eventId, runId, experimentId, verdict, finalEvalLoss, optimum, gapToOptimum,
-                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings);
+                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings, tenant);
+    }
+
+    /** The same verdict for the tenant that owns the run. */
+    public RunVerdict withTenant(String tenant) {
+        return new RunVerdict(schemaVersion, eventId, runId, experimentId, verdict, finalEvalLoss, optimum, gapToOptimum,
+                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings, tenant);
     }
 
     /** The same verdict with the run's family-specific findings (rank collapse, classifier convergence, stages). */
     public RunVerdict withFindings(java.util.Map<String, Object> findings) {
         return new RunVerdict(schemaVersion, eventId, runId, experimentId, verdict, finalEvalLoss, optimum, gapToOptimum,
-                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings);
+                tolerance, convergenceStep, rate, rateModel, rateR2, gapLow, gapHigh, stepsNearSaddle, findings, tenant);
     }
 }
