@@ -70,10 +70,13 @@ final class Rows {
      */
     static void gemm(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
                      int m, int n, int k0, int k1, boolean acc) {
-        if (VECTOR) {
-            VectorRows.gemm(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
-            return;
-        }
+        if (VECTOR) VectorRows.gemm(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
+        else gemmPlain(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
+    }
+
+    /** {@link #gemm} as plain loops. */
+    static void gemmPlain(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
+                          int m, int n, int k0, int k1, boolean acc) {
         for (int r = 0; r < m; r++) {
             int cr = co + r * ldc, ar = ao + r * ars;
             if (!acc) for (int u = 0; u < n; u++) c[cr + u] = 0.0;
