@@ -161,8 +161,11 @@ class SingleLayerKernelsTest {
         assertTrue(EngineChoice.useFast(ref, "auto"));
         assertTrue(EngineChoice.useFast(ref, "fast"));
         assertFalse(EngineChoice.useFast(ref, "samediff"));
-        assertFalse(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "auto"), "wide models stay on SameDiff");
-        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "fast"));
+        assertTrue(Rows.VECTOR, "the suite's JVM has the Vector API (surefire argLine)");
+        assertEquals(EngineChoice.AUTO_MAX_D, EngineChoice.autoMaxD());
+        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "auto"), "d=64: the kernels");
+        assertFalse(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 128), "auto"), "wider models stay on SameDiff");
+        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 128), "fast"));
         SingleLayerConfig gaussian = ref.withAttention("gaussian");
         assertFalse(EngineChoice.useFast(gaussian, "auto"), "auto falls back to the graph");
         assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(gaussian, "fast"));
