@@ -20,10 +20,14 @@ import java.util.Map;
  * attention entropy is the graph's "layer0/attn/entropy" (mean over sequences, heads and queries of
  * −Σ a·log(a + 1e-30)).
  *
- * <p>Layout for the JIT: per sequence the keys and values are stored transposed ({@code kT[j*T+u]}), so that the score
- * row of a query and every backward update are unit-stride loops over the key index u (C2 vectorizes them); the
- * attention weights of the current sequence stay in one [H,T,T] buffer between its forward and backward pass (T=256:
- * 512 KB, in L2). Not thread-safe: one instance per training run.
+ * <p>Every matrix product (projections, MLP, head, and the attention of head widths other than 4) is {@link Rows#gemm},
+ * a register-tiled product of four rows at a time. The attention of head width 4 (the reference model) is one query
+ * row at a time in fused passes over its keys; any other width is blocked ({@link #attentionBlocked}): blocks of
+ * {@value #BLOCK} query rows, each block's scores, context, dP, dq as products over the keys, dv and dk as products over
+ * the queries. Per sequence the keys and values are also stored transposed ({@code kT[j*T+u]}) so that score rows are
+ * unit-stride over the key index u; the attention weights of the current sequence stay in one [H,T,T] buffer between
+ * its forward and backward pass (T=256: 512 KB, in L2). The results are the same bits at every JIT tier ({@link Rows}).
+ * Not thread-safe: one instance per training run.
  */
 public final class SingleLayerKernels {
 
