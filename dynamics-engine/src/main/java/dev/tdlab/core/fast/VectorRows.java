@@ -132,6 +132,9 @@ final class VectorRows {
             s2.intoArray(c, c2 + u);
             s3.intoArray(c, c3 + u);
         }
+        for (; u + 4 <= n; u += 4) {
+            gemm4x4(a, a0, a1, a2, a3, acs, b, bo + u, ldb, c, c0 + u, c1 + u, c2 + u, c3 + u, k0, k1);
+        }
         for (; u < n; u++) {
             double s0 = c[c0 + u], s1 = c[c1 + u], s2 = c[c2 + u], s3 = c[c3 + u];
             for (int x = k0; x < k1; x++) {
@@ -149,6 +152,55 @@ final class VectorRows {
         }
     }
 
+    /** A 4x4 tile of c as 16 scalar fma chains (independent, so not bound by the fma latency as one chain is). */
+    private static void gemm4x4(double[] a, int a0, int a1, int a2, int a3, int acs, double[] b, int bo, int ldb,
+                                double[] c, int c0, int c1, int c2, int c3, int k0, int k1) {
+        double s00 = c[c0], s01 = c[c0 + 1], s02 = c[c0 + 2], s03 = c[c0 + 3];
+        double s10 = c[c1], s11 = c[c1 + 1], s12 = c[c1 + 2], s13 = c[c1 + 3];
+        double s20 = c[c2], s21 = c[c2 + 1], s22 = c[c2 + 2], s23 = c[c2 + 3];
+        double s30 = c[c3], s31 = c[c3 + 1], s32 = c[c3 + 2], s33 = c[c3 + 3];
+        for (int x = k0; x < k1; x++) {
+            int bx = bo + x * ldb, ax = x * acs;
+            double b0 = b[bx], b1 = b[bx + 1], b2 = b[bx + 2], b3 = b[bx + 3];
+            double w = a[a0 + ax];
+            s00 = Math.fma(w, b0, s00);
+            s01 = Math.fma(w, b1, s01);
+            s02 = Math.fma(w, b2, s02);
+            s03 = Math.fma(w, b3, s03);
+            w = a[a1 + ax];
+            s10 = Math.fma(w, b0, s10);
+            s11 = Math.fma(w, b1, s11);
+            s12 = Math.fma(w, b2, s12);
+            s13 = Math.fma(w, b3, s13);
+            w = a[a2 + ax];
+            s20 = Math.fma(w, b0, s20);
+            s21 = Math.fma(w, b1, s21);
+            s22 = Math.fma(w, b2, s22);
+            s23 = Math.fma(w, b3, s23);
+            w = a[a3 + ax];
+            s30 = Math.fma(w, b0, s30);
+            s31 = Math.fma(w, b1, s31);
+            s32 = Math.fma(w, b2, s32);
+            s33 = Math.fma(w, b3, s33);
+        }
+        c[c0] = s00;
+        c[c0 + 1] = s01;
+        c[c0 + 2] = s02;
+        c[c0 + 3] = s03;
+        c[c1] = s10;
+        c[c1 + 1] = s11;
+        c[c1 + 2] = s12;
+        c[c1 + 3] = s13;
+        c[c2] = s20;
+        c[c2 + 1] = s21;
+        c[c2 + 2] = s22;
+        c[c2 + 3] = s23;
+        c[c3] = s30;
+        c[c3 + 1] = s31;
+        c[c3 + 2] = s32;
+        c[c3 + 3] = s33;
+    }
+
     private static void gemm1(double[] a, int a0, int acs, double[] b, int bo, int ldb, double[] c, int c0, int n,
                               int k0, int k1) {
         int u = 0;
@@ -158,6 +210,21 @@ final class VectorRows {
                 s0 = DoubleVector.broadcast(S, a[a0 + x * acs]).fma(DoubleVector.fromArray(S, b, bo + x * ldb + u), s0);
             }
             s0.intoArray(c, c0 + u);
+        }
+        for (; u + 4 <= n; u += 4) {
+            double s0 = c[c0 + u], s1 = c[c0 + u + 1], s2 = c[c0 + u + 2], s3 = c[c0 + u + 3];
+            for (int x = k0; x < k1; x++) {
+                double w = a[a0 + x * acs];
+                int bx = bo + x * ldb + u;
+                s0 = Math.fma(w, b[bx], s0);
+                s1 = Math.fma(w, b[bx + 1], s1);
+                s2 = Math.fma(w, b[bx + 2], s2);
+                s3 = Math.fma(w, b[bx + 3], s3);
+            }
+            c[c0 + u] = s0;
+            c[c0 + u + 1] = s1;
+            c[c0 + u + 2] = s2;
+            c[c0 + u + 3] = s3;
         }
         for (; u < n; u++) {
             double s0 = c[c0 + u];
