@@ -11,7 +11,7 @@ import java.util.List;
  *   <li>{@code samediff}: always the graph;</li>
  *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
  *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) up to
- *       {@link #AUTO_MAX_D}, else the graph.</li>
+ *       {@link #autoMaxD} (where they are measured faster), else the graph.</li>
  * </ul>
  * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
  * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
@@ -23,10 +23,17 @@ public final class EngineChoice {
     /** Accepted values. */
     public static final List<String> NAMES = List.of("auto", "samediff", "fast");
     /**
-     * Widest residual the automatic choice gives to the kernels: at d=64 (T=256, B=16) the SameDiff graph's BLAS
-     * matmuls are as fast (bench/results/2026-12-04-*-engine.md).
+     * Widest residual the automatic choice gives to the kernels when they run on the Vector API ({@code Rows.VECTOR}),
+     * measured side by side (one thread, T=256, B=16): d=16: kernel time 4.8 ms per step against the graph's ~30 ms
+     * step; d=64: 33-35 ms steps against 34-42 (the kernels run near the core's float64 FMA peak there); d=128: 220
+     * against 87 (the graph's float32 BLAS matmuls win).
      */
-    public static final int AUTO_MAX_D = 32;
+    public static final int AUTO_MAX_D = 64;
+    /**
+     * The same without the Vector API (plain loops, ~4-8x slower at d ≥ 16): d=8: 48 ms per step against the graph's 46;
+     * d=16: 82 against 61.
+     */
+    public static final int AUTO_MAX_D_PLAIN = 8;
 
     private EngineChoice() {
     }
@@ -34,6 +41,11 @@ public final class EngineChoice {
     /** Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP, tying, init). */
     public static boolean fastComputes(ModelConfig c) {
         return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s);
+    }
+
+    /** {@link #AUTO_MAX_D} when the kernels run on the Vector API in this JVM, else {@link #AUTO_MAX_D_PLAIN}. */
+    public static int autoMaxD() {
+        return Rows.VECTOR ? AUTO_MAX_D : AUTO_MAX_D_PLAIN;
     }
 
     /** Checks a requested engine name. */
@@ -62,7 +74,7 @@ public final class EngineChoice {
                 }
                 yield true;
             }
-            default -> fastComputes(c) && ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D;
+            default -> fastComputes(c) && ((SingleLayerConfig) c).dModel() <= autoMaxD();
         };
     }
 }

@@ -1,16 +1,19 @@
 package dev.tdlab.core.fast;
 
 /**
- * The row operations the kernels spend their time in, on slices of double arrays: as plain loops (the default), or with
- * the Java Vector API ({@link VectorRows}) when the JVM runs with {@code --add-modules jdk.incubator.vector} and
- * {@code -Dtdlab.fast.vector=true}. The choice is made once per JVM ({@link #VECTOR}, a constant the JIT folds).
+ * The row operations and the small blocked matrix product the kernels spend their time in, on slices of double arrays:
+ * with the Java Vector API ({@link VectorRows}) when the JVM runs with {@code --add-modules jdk.incubator.vector}
+ * (unless {@code -Dtdlab.fast.vector=false}), else as plain loops. The choice is made once per JVM ({@link #VECTOR}, a
+ * constant the JIT folds).
  *
- * <p>The Vector API is opt-in because it is not bit-reproducible: its {@code EXP} (Intel SVML once C2 compiles it, a
- * Java fallback before) and its floating-point {@code reduceLanes(ADD)} (order unspecified) can give different last
- * bits in the same JVM before and after the JIT compiles a loop, so two identical runs could differ, which breaks the
- * bit-identical checkpoint resume the trainer promises ({@code TrainerFeaturesTest.resumeContinuesBitIdentically}
- * caught it). Plain loops with {@code Math.exp} give the same bits at every tier. The vector path is ~2x faster per
- * kernel (bench/results/2026-12-04-java-maven-2core-engine.md was measured with it).
+ * <p>Both paths are bit-reproducible: the same inputs give the same bits in the interpreter, C1 and C2, so two
+ * identical runs agree to the last bit and a resumed checkpoint continues bit-identically
+ * ({@code TrainerFeaturesTest.resumeContinuesBitIdentically}). They use only operations that every tier rounds alike:
+ * add, multiply, fused multiply-add ({@code Math.fma}, the vector {@code fma}), max, and integer bit operations. So the
+ * exponential is {@link #exp}, written with those (no {@code Math.exp} intrinsic, no SVML), and a vector's lanes are
+ * summed in lane order ({@link VectorRows}), never by {@code reduceLanes(ADD)} (its order is unspecified). Every entry of
+ * {@link #gemm} is one fma chain in a fixed order, so its plain and vector paths give the same bits; the row sums of the
+ * two paths differ in their order (each is fixed).
  */
 final class Rows {
 
@@ -21,13 +24,77 @@ final class Rows {
     }
 
     private static boolean vectorAvailable() {
-        if (!Boolean.getBoolean("tdlab.fast.vector")) return false;
+        if ("false".equals(System.getProperty("tdlab.fast.vector"))) return false;
         if (ModuleLayer.boot().findModule("jdk.incubator.vector").isEmpty()) return false;
         try {
             return VectorRows.lanes() > 1;
         } catch (LinkageError e) {
             return false;
         }
+    }
+
+    private static final double LOG2E = 1.4426950408889634, LN2_HI = 0.6931471805599453, LN2_LO = 2.3190468138462996e-17;
+    /** 1.5·2⁵²: adding it rounds to an integer held in the low mantissa bits. */
+    static final double ROUND = 0x1.8p52;
+    static final long ROUND_BITS = Double.doubleToRawLongBits(ROUND);
+    /** Below this exp's result would be subnormal; arguments are clamped to it (exp(−708) ≈ 3e−308, i.e. 0 here). */
+    static final double EXP_MIN = -708.0;
+    /** 1/k!, k = 12 down to 2: exp(r) on |r| ≤ ln2/2 to ~1 ulp by Horner. */
+    static final double[] EXP_POLY = {1.0 / 479001600, 1.0 / 39916800, 1.0 / 3628800, 1.0 / 362880, 1.0 / 40320,
+        1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5};
+
+    /**
+     * e^x for x ≤ 0 (the shifted scores of a softmax), to ~1 ulp, from fma, multiply and bit operations only, so that
+     * every JIT tier and {@link VectorRows#exp} give the same bits: x = n·ln2 + r, e^x = 2ⁿ·e^r with e^r a degree-12
+     * Taylor polynomial. Arguments below {@link #EXP_MIN} are clamped to it; NaN stays NaN.
+     */
+    static double exp(double x) {
+        x = Math.max(x, EXP_MIN);
+        double t = Math.fma(x, LOG2E, ROUND);
+        double n = t - ROUND;
+        double r = Math.fma(-n, LN2_HI, x);
+        r = Math.fma(-n, LN2_LO, r);
+        double p = EXP_POLY[0];
+        for (int i = 1; i < EXP_POLY.length; i++) p = Math.fma(p, r, EXP_POLY[i]);
+        p = Math.fma(p, r, 1.0);
+        p = Math.fma(p, r, 1.0);
+        long bits = (Double.doubleToRawLongBits(t) - ROUND_BITS + 1023) << 52;
+        return p * Double.longBitsToDouble(bits);
+    }
+
+    /**
+     * c[r·ldc + u] = (acc ? c[r·ldc + u] : 0) + Σ_{x∈[k0,k1)} a[ao + r·ars + x·acs] · b[bo + x·ldb + u] for r &lt; m,
+     * u &lt; n (offset co): a small matrix product; a is read through strides (a row-major operand: ars = its row length,
+     * acs = 1; a transposed one: ars = 1, acs = its row length). Each entry is one fma chain over x in increasing
+     * order, in both paths alike. The vector path computes four rows of c per pass over b, in register tiles.
+     */
+    static void gemm(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
+                     int m, int n, int k0, int k1, boolean acc) {
+        if (VECTOR) VectorRows.gemm(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
+        else gemmPlain(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
+    }
+
+    /** {@link #gemm} as plain loops. */
+    static void gemmPlain(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
+                          int m, int n, int k0, int k1, boolean acc) {
+        for (int r = 0; r < m; r++) {
+            int cr = co + r * ldc, ar = ao + r * ars;
+            if (!acc) for (int u = 0; u < n; u++) c[cr + u] = 0.0;
+            for (int x = k0; x < k1; x++) {
+                double w = a[ar + x * acs];
+                int bx = bo + x * ldb;
+                for (int u = 0; u < n; u++) c[cr + u] = Math.fma(w, b[bx + u], c[cr + u]);
+            }
+        }
+    }
+
+    /** g[go+u] = p[po+u] (g[go+u] − c) in place (the softmax backward of a row). */
+    static void softmaxBackInPlace(double[] p, int po, double[] g, int go, int n, double c) {
+        if (VECTOR && n >= 8) {
+            VectorRows.softmaxBackInPlace(p, po, g, go, n, c);
+            return;
+        }
+        for (int i = 0; i < n; i++) g[go + i] = p[po + i] * (g[go + i] - c);
     }
 
     /** y = a x. */
@@ -76,7 +143,7 @@ final class Rows {
         if (VECTOR && n >= 8) return VectorRows.expShiftSum(x, xo, n, shift);
         double s = 0;
         for (int i = 0; i < n; i++) {
-            double e = Math.exp(x[xo + i] - shift);
+            double e = exp(x[xo + i] - shift);
             x[xo + i] = e;
             s += e;
         }

@@ -20,10 +20,14 @@ import java.util.Map;
  * attention entropy is the graph's "layer0/attn/entropy" (mean over sequences, heads and queries of
  * −Σ a·log(a + 1e-30)).
  *
- * <p>Layout for the JIT: per sequence the keys and values are stored transposed ({@code kT[j*T+u]}), so that the score
- * row of a query and every backward update are unit-stride loops over the key index u (C2 vectorizes them); the
- * attention weights of the current sequence stay in one [H,T,T] buffer between its forward and backward pass (T=256:
- * 512 KB, in L2). Not thread-safe: one instance per training run.
+ * <p>Every matrix product (projections, MLP, head, and the attention of head widths other than 4) is {@link Rows#gemm},
+ * a register-tiled product of four rows at a time. The attention of head width 4 (the reference model) is one query
+ * row at a time in fused passes over its keys; any other width is blocked ({@link #attentionBlocked}): blocks of
+ * {@value #BLOCK} query rows, each block's scores, context, dP, dq as products over the keys, dv and dk as products over
+ * the queries. Per sequence the keys and values are also stored transposed ({@code kT[j*T+u]}) so that score rows are
+ * unit-stride over the key index u; the attention weights of the current sequence stay in one [H,T,T] buffer between
+ * its forward and backward pass (T=256: 512 KB, in L2). The results are the same bits at every JIT tier ({@link Rows}).
+ * Not thread-safe: one instance per training run.
  */
 public final class SingleLayerKernels {
 
@@ -39,9 +43,11 @@ public final class SingleLayerKernels {
     private final int[] xs, ys;
     private final double[] h0, q, k, v, kT, vT, p, ctx, h1, a1, h2, probs;
     // per-sequence backward buffers
-    private final double[] dh2, da, dh1, dctx, dq, dkT, dvT, dk, dv, dh0, dp, ds;
-    // transposed operands of the matmuls: a weight, an activation
-    private final double[] scratchW, scratchA;
+    private final double[] dh2, da, dh1, dctx, dq, dkT, dvT, dk, dv, dh0, dp;
+    /** Blocked attention (head width other than 4): one head's dP, then dS in place, [T,T]; null for head width 4. */
+    private final double[] dS;
+    // the transposed weight of a matmul with a transposed right operand
+    private final double[] scratchW;
     private final double[] four = new double[4];
 
     /** Whether this path computes {@code c} (else the caller uses the SameDiff graph). */
@@ -96,10 +102,9 @@ public final class SingleLayerKernels {
         dv = new double[td];
         dh0 = new double[td];
         dp = new double[t];
-        ds = new double[t];
+        dS = dh == 4 ? null : new double[t * t];
         int wide = Math.max(Math.max(d, hidden), vocab);
         scratchW = new double[d * wide];
-        scratchA = new double[t * wide];
     }
 
     /**
@@ -200,20 +205,8 @@ public final class SingleLayerKernels {
         transpose(k, kT, t, d);
         transpose(v, vT, t, d);
         for (int h = 0; h < heads; h++) {
-            int c0 = h * dh;
-            for (int i = 0; i < t; i++) {
-                int row = (h * t + i) * t, n = i + 1;
-                Rows.combine(q, i * d + c0, dh, kT, c0 * t, t, p, row, n, false);  // scores q_i·k_u, u <= i
-                double max = Rows.max(p, row, n);
-                double sum = Rows.expShiftSum(p, row, n, max);
-                if (dh == 4) {
-                    Rows.normalizeContext4(p, row, n, 1.0 / sum, vT, c0 * t, t, four);
-                    System.arraycopy(four, 0, ctx, i * d + c0, 4);
-                } else {
-                    Rows.scale(p, row, n, 1.0 / sum);
-                    for (int j = c0; j < c0 + dh; j++) ctx[i * d + j] = Rows.dot(p, row, vT, j * t, n);
-                }
-            }
+            if (dh == 4) attention4(h);
+            else attentionBlocked(h);
         }
         matmul(ctx, wo, h1, t, d, d);
         for (int i = 0; i < t * d; i++) h1[i] += h0[i];
@@ -254,6 +247,44 @@ public final class SingleLayerKernels {
         }
         return loss;
     }
+
+    /** Head width 4: one query row at a time, fused passes over its keys ({@link Rows#normalizeContext4}). */
+    private void attention4(int h) {
+        final int t = this.t, d = this.d, c0 = h * 4;
+        for (int i = 0; i < t; i++) {
+            int row = (h * t + i) * t, n = i + 1;
+            Rows.combine(q, i * d + c0, 4, kT, c0 * t, t, p, row, n, false);  // scores q_i·k_u, u <= i
+            double max = Rows.max(p, row, n);
+            double sum = Rows.expShiftSum(p, row, n, max);
+            Rows.normalizeContext4(p, row, n, 1.0 / sum, vT, c0 * t, t, four);
+            System.arraycopy(four, 0, ctx, i * d + c0, 4);
+        }
+    }
+
+    /**
+     * Any head width: blocks of {@value #BLOCK} query rows, each a register-tiled product over the keys
+     * ({@link Rows#gemm}): scores of the block (keys up to its last row; the few above the diagonal are computed and then
+     * zeroed), the softmax of each row, the context of the block. Row i of the head's weights holds a(i,u) for u ≤ i and
+     * zeros up to the block's end, which the backward's column products rely on.
+     */
+    private void attentionBlocked(int h) {
+        final int t = this.t, d = this.d, dh = this.dh, c0 = h * dh, pb = h * t * t;
+        for (int i0 = 0; i0 < t; i0 += BLOCK) {
+            int m = Math.min(BLOCK, t - i0), end = i0 + m;
+            Rows.gemm(q, i0 * d + c0, d, 1, kT, c0 * t, t, p, pb + i0 * t, t, m, end, 0, dh, false);  // q kᵀ
+            for (int i = i0; i < end; i++) {
+                int row = pb + i * t, n = i + 1;
+                double max = Rows.max(p, row, n);
+                double sum = Rows.expShiftSum(p, row, n, max);
+                Rows.scale(p, row, n, 1.0 / sum);
+                for (int u = n; u < end; u++) p[row + u] = 0.0;
+            }
+            Rows.gemm(p, pb + i0 * t, t, 1, v, c0, d, ctx, i0 * d + c0, d, m, dh, 0, end, false);       // a v
+        }
+    }
+
+    /** Query rows per block of the blocked attention (the register tile's height in {@link VectorRows#gemm}). */
+    static final int BLOCK = 4;
 
     /** Σ over heads and queries of −Σ_u a log(a + 1e-30), for the loaded sequence (after {@link #forward}). */
     private double entropySum() {
@@ -304,33 +335,15 @@ public final class SingleLayerKernels {
         System.arraycopy(dh1, 0, dh0, 0, t * d);
         matmulAtAcc(ctx, dh1, gWo, t, d, d);           // gWo += ctx^T dh1
         matmulBt(dh1, wo, dctx, t, d, d);              // dctx = dh1 Wo^T
-        java.util.Arrays.fill(dkT, 0.0);
-        java.util.Arrays.fill(dvT, 0.0);
-        for (int h = 0; h < heads; h++) {
-            int c0 = h * dh;
-            for (int i = 0; i < t; i++) {
-                int row = (h * t + i) * t, n = i + 1;
-                // dp[u] = Σ_j dctx[i,j] vT[j,u];  dvT[j,u] += a[u] dctx[i,j]
-                if (dh == 4) {
-                    double rowdot = Rows.backValues4(p, row, n, dctx, i * d + c0, vT, dvT, c0 * t, t, dp);
-                    Rows.backKeys4(p, row, n, dp, rowdot, q, i * d + c0, kT, dkT, c0 * t, t, four);
-                    for (int j = 0; j < 4; j++) dq[i * d + c0 + j] = four[j] * scale;
-                    continue;
-                }
-                Rows.combine(dctx, i * d + c0, dh, vT, c0 * t, t, dp, 0, n, false);
-                for (int j = c0; j < c0 + dh; j++) Rows.axpy(dctx[i * d + j], p, row, dvT, j * t, n);
-                double rowdot = Rows.dot(p, row, dp, 0, n);
-                Rows.softmaxBack(p, row, dp, ds, n, rowdot);
-                // dq[i,j] = Σ_u ds[u] kT[j,u] (gradient of the scaled q);  dkT[j,u] += ds[u] q[i,j]
-                for (int j = c0; j < c0 + dh; j++) {
-                    int kr = j * t;
-                    dq[i * d + j] = Rows.dot(ds, 0, kT, kr, n) * scale;   // through q = (h0 Wq) * scale
-                    Rows.axpy(q[i * d + j], ds, 0, dkT, kr, n);
-                }
-            }
+        if (dh == 4) {
+            java.util.Arrays.fill(dkT, 0.0);
+            java.util.Arrays.fill(dvT, 0.0);
+            for (int h = 0; h < heads; h++) attentionBack4(h);
+            transpose(dkT, dk, d, t);
+            transpose(dvT, dv, d, t);
+        } else {
+            for (int h = 0; h < heads; h++) attentionBackBlocked(h);
         }
-        transpose(dkT, dk, d, t);
-        transpose(dvT, dv, d, t);
         matmulAtAcc(h0, dq, gWq, t, d, d);
         matmulAtAcc(h0, dk, gWk, t, d, d);
         matmulAtAcc(h0, dv, gWv, t, d, d);
@@ -346,29 +359,71 @@ public final class SingleLayerKernels {
         }
     }
 
+    /** Head width 4: two fused passes per query row ({@link Rows#backValues4}, {@link Rows#backKeys4}). */
+    private void attentionBack4(int h) {
+        final int t = this.t, d = this.d, c0 = h * 4;
+        for (int i = 0; i < t; i++) {
+            int row = (h * t + i) * t, n = i + 1;
+            // dp[u] = Σ_j dctx[i,j] vT[j,u];  dvT[j,u] += a[u] dctx[i,j]
+            double rowdot = Rows.backValues4(p, row, n, dctx, i * d + c0, vT, dvT, c0 * t, t, dp);
+            // ds = a (dp − rowdot); dq[i,j] = Σ_u ds[u] kT[j,u] (of the scaled q);  dkT[j,u] += ds[u] q[i,j]
+            Rows.backKeys4(p, row, n, dp, rowdot, q, i * d + c0, kT, dkT, c0 * t, t, four);
+            for (int j = 0; j < 4; j++) dq[i * d + c0 + j] = four[j] * scale;
+        }
+    }
+
+    /**
+     * Any head width, as products of blocks ({@link Rows#gemm}): dP = dctx vᵀ and dS = a ⊙ (dP − rowdot) by query blocks
+     * (in {@link #dS}); dv = aᵀ dctx and dk = dSᵀ q by key blocks (key u needs queries i ≥ u, whose rows are zero above
+     * the diagonal); dq = dS k by query blocks, times the score scale.
+     */
+    private void attentionBackBlocked(int h) {
+        final int t = this.t, d = this.d, dh = this.dh, c0 = h * dh, pb = h * t * t;
+        final double[] dS = this.dS;
+        for (int i0 = 0; i0 < t; i0 += BLOCK) {
+            int m = Math.min(BLOCK, t - i0), end = i0 + m;
+            Rows.gemm(dctx, i0 * d + c0, d, 1, vT, c0 * t, t, dS, i0 * t, t, m, end, 0, dh, false);  // dctx vᵀ
+            for (int i = i0; i < end; i++) {
+                double rowdot = Rows.dot(p, pb + i * t, dS, i * t, i + 1);
+                Rows.softmaxBackInPlace(p, pb + i * t, dS, i * t, end, rowdot);     // zero above the diagonal
+            }
+        }
+        for (int u0 = 0; u0 < t; u0 += BLOCK) {
+            int m = Math.min(BLOCK, t - u0);
+            Rows.gemm(p, pb + u0, 1, t, dctx, c0, d, dv, u0 * d + c0, d, m, dh, u0, t, false);  // aᵀ dctx
+            Rows.gemm(dS, u0, 1, t, q, c0, d, dk, u0 * d + c0, d, m, dh, u0, t, false);          // dSᵀ q
+        }
+        for (int i0 = 0; i0 < t; i0 += BLOCK) {
+            int m = Math.min(BLOCK, t - i0), end = i0 + m;
+            Rows.gemm(dS, i0 * t, t, 1, k, c0, d, dq, i0 * d + c0, d, m, dh, 0, end, false);     // dS k
+            for (int i = i0; i < end; i++) {
+                for (int j = c0; j < c0 + dh; j++) dq[i * d + j] *= scale;                      // q = (h0 Wq)·scale
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- small dense kernels (row-major)
 
     /** c[m,n] = a[m,k] b[k,n]. */
     static void matmul(double[] a, double[] b, double[] c, int m, int k, int n) {
-        for (int i = 0; i < m; i++) Rows.combine(a, i * k, k, b, 0, n, c, i * n, n, false);
+        Rows.gemm(a, 0, k, 1, b, 0, n, c, 0, n, m, n, 0, k, false);
     }
 
     /** c[m,n] = a[m,k] b[n,k]^T (b transposed into the scratch buffer first). */
     void matmulBt(double[] a, double[] b, double[] c, int m, int k, int n) {
         transpose(b, scratchW, n, k);
-        for (int i = 0; i < m; i++) Rows.combine(a, i * k, k, scratchW, 0, n, c, i * n, n, false);
+        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, false);
     }
 
     /** c[m,n] += a[m,k] b[n,k]^T. */
     void matmulBtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
         transpose(b, scratchW, n, k);
-        for (int i = 0; i < m; i++) Rows.combine(a, i * k, k, scratchW, 0, n, c, i * n, n, true);
+        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, true);
     }
 
-    /** c[k,n] += a[m,k]^T b[m,n] (a transposed into the scratch buffer first). */
-    void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
-        transpose(a, scratchA, m, k);
-        for (int x = 0; x < k; x++) Rows.combine(scratchA, x * m, m, b, 0, n, c, x * n, n, true);
+    /** c[k,n] += a[m,k]^T b[m,n] (a read transposed through its strides). */
+    static void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
+        Rows.gemm(a, 0, 1, k, b, 0, n, c, 0, n, k, n, 0, m, true);
     }
 
     /** dst[n,m] = src[m,n]^T. */

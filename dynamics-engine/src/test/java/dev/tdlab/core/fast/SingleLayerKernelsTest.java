@@ -23,15 +23,23 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * The hand-written kernels against the engine of record, in float64: loss, per-token losses, attention entropy and the
  * gradient of every parameter against the SameDiff graph's ({@code calculateGradients}), to 1e-6 relative; and every
- * gradient entry against central finite differences of the kernels' own loss. The suite's JVM has the Vector API
- * module (surefire argLine), so rows of 8 and more go through {@link VectorRows}, shorter ones through the plain loops.
+ * gradient entry against central finite differences of the kernels' own loss. Head width 4 takes the fused per-row
+ * passes, every other width the blocked attention (blocks of 4 query rows; T not a multiple of 4 leaves a short last
+ * block). The suite's JVM has the Vector API module (surefire argLine), so the products and long rows go through
+ * {@link VectorRows}.
  */
 class SingleLayerKernelsTest {
 
     /** Relative error bound against the SameDiff graph (the 1e-6; measured ~1e-14). */
     static final double MAX_REL_VS_GRAPH = 1e-6;
-    /** Finite differences: |a-n| / max(|a|+|n|, FLOOR) (as GradientCheckTest). */
-    static final double FD_EPS = 1e-6, FLOOR = 1e-3, MAX_REL_VS_FD = 1e-6;
+    /**
+     * Finite differences: the five-point central stencil, error O(h⁴), so h can be 1e-4, where the loss's rounding
+     * (~1e-15) costs ~1e-11 (with the three-point stencil at h = 1e-6, rounding alone costs ~1e-9 and the sharp
+     * attention of initStd 0.5 at head width 16 pushed the error to ~1.5e-6); |a-n| / max(|a|+|n|, FLOOR) (as
+     * GradientCheckTest).
+     */
+    static final double FD_EPS = 1e-4, FLOOR = 1e-3, MAX_REL_VS_FD = 1e-6;
+    static final double[] STENCIL = {-2, -1, 1, 2};
 
     static SingleLayerConfig config(int vocab, int t, int d, int heads, boolean mlp, int ratio, boolean tied) {
         // initStd 0.5: attention far from uniform, every gradient non-trivial
@@ -70,7 +78,10 @@ class SingleLayerKernelsTest {
     @CsvSource({"2,8,4,1,true,4,true", "2,8,4,2,true,4,false", "3,7,6,3,true,2,true", "2,8,4,1,false,4,true",
         "4,5,8,2,false,4,false", "2,16,4,1,true,4,true",
         // long rows and wide matmuls: the Vector API paths (fused head-width-4 passes, generic heads, combine)
-        "2,64,4,1,true,4,true", "2,40,16,4,true,4,true", "3,33,16,1,true,4,false", "2,37,12,2,true,4,true"})
+        "2,64,4,1,true,4,true", "2,40,16,4,true,4,true", "3,33,16,1,true,4,false", "2,37,12,2,true,4,true",
+        // the blocked attention: head width 6, 8, 16, 32, 64; T = 1, 2, 3 mod 4 and a multiple of 4
+        "2,21,16,1,true,4,true", "3,19,64,1,true,4,false", "2,13,32,2,false,4,true", "2,9,8,1,true,2,true",
+        "2,3,16,1,true,4,true", "2,1,8,1,true,4,false", "2,24,64,1,true,4,true"})
     void gradientsMatchTheSameDiffGraphInFloat64(int vocab, int t, int d, int heads, boolean mlp, int ratio,
                                                  boolean tied) {
         SingleLayerConfig c = config(vocab, t, d, heads, mlp, ratio, tied);
@@ -110,12 +121,14 @@ class SingleLayerKernelsTest {
                 .replaceAll(", init.*", ""), worst);
     }
 
-    @ParameterizedTest(name = "V={0} heads={1} mlp={2} tied={3}")
-    @CsvSource({"2,1,true,true", "3,2,true,false", "2,2,false,true"})
-    void gradientsMatchFiniteDifferences(int vocab, int heads, boolean mlp, boolean tied) {
-        SingleLayerConfig c = config(vocab, 6, 4, heads, mlp, 4, tied);
+    @ParameterizedTest(name = "V={0} heads={1} mlp={2} tied={3} T={4} d={5}")
+    @CsvSource({"2,1,true,true,6,4", "3,2,true,false,6,4", "2,2,false,true,6,4",
+        // the blocked attention (head width 16 and 8, T = 7 and 5: a short last block)
+        "2,1,true,true,7,16", "3,2,true,false,5,16"})
+    void gradientsMatchFiniteDifferences(int vocab, int heads, boolean mlp, boolean tied, int t, int d) {
+        SingleLayerConfig c = config(vocab, t, d, heads, mlp, 4, tied);
         Map<String, double[]> p = new HashMap<>(SingleLayerTransformer.initialParameters(c, 3));
-        TokenDataset ds = data(vocab, 2, 6, 9);
+        TokenDataset ds = data(vocab, 2, t, 9);
         int[] seqs = {0, 1};
         SingleLayerKernels k = new SingleLayerKernels(c);
         k.bind(p);
@@ -127,12 +140,13 @@ class SingleLayerKernelsTest {
             double[] w = p.get(n), a = analytic.get(n);
             for (int i = 0; i < w.length; i++) {
                 double keep = w[i];
-                w[i] = keep + FD_EPS;
-                double up = k.lossAndGradients(ds, seqs, 0, 2, null);
-                w[i] = keep - FD_EPS;
-                double down = k.lossAndGradients(ds, seqs, 0, 2, null);
+                double[] f = new double[4];
+                for (int j = 0; j < 4; j++) {
+                    w[i] = keep + STENCIL[j] * FD_EPS;
+                    f[j] = k.lossAndGradients(ds, seqs, 0, 2, null);
+                }
                 w[i] = keep;
-                double num = (up - down) / (2 * FD_EPS);
+                double num = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * FD_EPS);
                 double rel = Math.abs(a[i] - num) / Math.max(Math.abs(a[i]) + Math.abs(num), FLOOR);
                 worst = Math.max(worst, rel);
                 assertTrue(rel < MAX_REL_VS_FD, n + "[" + i + "]: analytic " + a[i] + " vs numeric " + num);
@@ -147,8 +161,11 @@ class SingleLayerKernelsTest {
         assertTrue(EngineChoice.useFast(ref, "auto"));
         assertTrue(EngineChoice.useFast(ref, "fast"));
         assertFalse(EngineChoice.useFast(ref, "samediff"));
-        assertFalse(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "auto"), "wide models stay on SameDiff");
-        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "fast"));
+        assertTrue(Rows.VECTOR, "the suite's JVM has the Vector API (surefire argLine)");
+        assertEquals(EngineChoice.AUTO_MAX_D, EngineChoice.autoMaxD());
+        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 64), "auto"), "d=64: the kernels");
+        assertFalse(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 128), "auto"), "wider models stay on SameDiff");
+        assertTrue(EngineChoice.useFast(SingleLayerConfig.of(2, 64, 128), "fast"));
         SingleLayerConfig gaussian = ref.withAttention("gaussian");
         assertFalse(EngineChoice.useFast(gaussian, "auto"), "auto falls back to the graph");
         assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(gaussian, "fast"));

@@ -34,6 +34,8 @@ class TrainerFeaturesTest {
     static final TokenDataset TRAIN = MarkovGenerator.generate(CHAIN, 512, T, 1);
     static final TokenDataset EVAL = MarkovGenerator.generate(CHAIN, 64, T, 2);
     static final SingleLayerConfig MODEL = new SingleLayerConfig(2, T, 4, 1, true, 4, true, "gaussian", 0.02);
+    /** Head width 16: the fast engine's blocked attention. */
+    static final SingleLayerConfig MODEL_D16 = new SingleLayerConfig(2, T, 16, 1, true, 4, true, "gaussian", 0.02);
 
     /** Records every callback, checkpoints as bytes. */
     static final class Log implements TrainListener {
@@ -113,12 +115,12 @@ class TrainerFeaturesTest {
 
     /** 200 steps straight vs 100, checkpoint (through bytes), resume for 100: bit-identical everything. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd"})
+    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd", "adamw-cosine-d16"})
     void resumeContinuesBitIdentically(String which) {
         ModelConfig m = which.startsWith("minimal") ? new MinimalConfig(T, 4, 1, true, true, "base", 0.02, 0, "gaussian",
-                Map.of()) : MODEL;
+                Map.of()) : which.endsWith("d16") ? MODEL_D16 : MODEL;
         OptimizerConfig o = switch (which) {
-            case "adamw-cosine" -> OptimizerConfig.makkuva();
+            case "adamw-cosine", "adamw-cosine-d16" -> OptimizerConfig.makkuva();
             case "sgd-momentum" -> new OptimizerConfig("sgd", 0.3, 0.9, 0, 0, 1e-3, "cosine", 0.05);
             default -> new OptimizerConfig("signgd", 3e-3, 0.9, 0, 0, 1e-3, "constant", 0.1);
         };
