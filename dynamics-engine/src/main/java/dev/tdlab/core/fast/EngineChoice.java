@@ -2,6 +2,7 @@ package dev.tdlab.core.fast;
 
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
+import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
 import java.util.List;
 
 /**
@@ -10,8 +11,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code samediff}: always the graph;</li>
  *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
- *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) up to
- *       {@link #AUTO_MAX_D}, else the graph.</li>
+ *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}): the single-layer
+ *       family up to {@link #AUTO_MAX_D}, the two-layer classifier at every size; else the graph.</li>
  * </ul>
  * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
  * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
@@ -31,9 +32,13 @@ public final class EngineChoice {
     private EngineChoice() {
     }
 
-    /** Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP, tying, init). */
+    /**
+     * Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP,
+     * tying, init; {@link SingleLayerKernels}) and the two-layer classifier (every option; {@link ClassifierKernels}).
+     */
     public static boolean fastComputes(ModelConfig c) {
-        return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s);
+        return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s)
+                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k);
     }
 
     /** Checks a requested engine name. */
@@ -58,11 +63,11 @@ public final class EngineChoice {
             case "fast" -> {
                 if (!fastComputes(c)) {
                     throw new IllegalArgumentException("engine fast computes the single-layer family with softmax "
-                            + "attention only, not " + c);
+                            + "attention and the two-layer classifier only, not " + c);
                 }
                 yield true;
             }
-            default -> fastComputes(c) && ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D;
+            default -> fastComputes(c) && (c instanceof ClassifierConfig || ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D);
         };
     }
 }
