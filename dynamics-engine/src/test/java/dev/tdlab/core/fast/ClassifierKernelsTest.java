@@ -178,4 +178,26 @@ class ClassifierKernelsTest {
         assertThrows(IllegalArgumentException.class, () -> new ClassifierKernels(li).bind(Map.of()),
                 "missing parameters are named");
     }
+
+    /** The Vector API tiles give the plain loops' bits (zero entries skipped alike), at shapes with every tail. */
+    @Test
+    void tilesAreBitIdenticalToThePlainLoops() {
+        assertTrue(ClassifierKernels.TILES, "the suite's JVM has jdk.incubator.vector (surefire argLine)");
+        SplittableRandom r = new SplittableRandom(11);
+        for (int[] mkn : new int[][] {{128, 64, 64}, {7, 5, 3}, {9, 13, 41}, {33, 16, 72}}) {
+            int m = mkn[0], k = mkn[1], n = mkn[2];
+            double[] a = new double[m * k], b = new double[k * n], bm = new double[m * n];
+            for (int i = 0; i < a.length; i++) a[i] = r.nextInt(3) == 0 ? 0.0 : gaussian(r);
+            for (int i = 0; i < b.length; i++) b[i] = gaussian(r);
+            for (int i = 0; i < bm.length; i++) bm[i] = gaussian(r);
+            double[] plain = new double[m * n], tiles = new double[m * n];
+            ClassifierKernels.matmul(a, b, plain, m, k, n);
+            ProductTiles.matmul(a, b, tiles, m, k, n);
+            assertTrue(java.util.Arrays.equals(plain, tiles), "matmul " + m + "x" + k + "x" + n);
+            double[] plainAt = new double[k * n], tilesAt = new double[k * n];
+            ClassifierKernels.matmulAtAcc(a, bm, plainAt, m, k, n);
+            ProductTiles.matmulAt(a, bm, tilesAt, m, k, n);
+            assertTrue(java.util.Arrays.equals(plainAt, tilesAt), "matmulAt " + m + "x" + k + "x" + n);
+        }
+    }
 }
