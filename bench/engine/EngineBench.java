@@ -15,6 +15,8 @@ import dev.tdlab.core.train.TrainListener;
 import dev.tdlab.core.train.TrainResult;
 import dev.tdlab.core.train.Trainer;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -41,12 +43,14 @@ import java.util.concurrent.Future;
  *   <li>{@code deep L d T B steps warmup}: one run of the deep family ({@link DeepConfig}: L pre-LN blocks, 2 heads,
  *       residual branches scaled by 1/√L, ReLU MLP 4d, tied head, GPT-2 init std 0.02 with the output projections
  *       at 0.02/√(2L); Adam 1e-3, float32) on the same Markov chain; prints
- *       {@code tdlab-deep L d T B ms_per_step tokens_per_s final_train_loss engine auto_engine}.</li>
+ *       {@code tdlab-deep L d T B ms_per_step tokens_per_s final_train_loss engine auto_engine cpu_ms_per_step} (the
+ *       last: the training thread's CPU time per step after the warm-up, which load from other processes inflates
+ *       less than the wall time).</li>
  *   <li>{@code classifier P D mk mv n steps warmup}: one run of the two-layer classifier in Li et al.'s form
  *       ({@link ClassifierConfig#li}: P patches of dimension D, softmax without 1/√d, W_Q, W_K [D,mk], W_V [D,2mv],
  *       fixed ±1/mv readout, sum over queries, N(0, 0.01²) init, logistic loss; Adam 1e-3, float32) on n noisy-patch
  *       examples (signal 1, dense noise std 1), full batch (B = n) every step; prints
- *       {@code tdlab-cls P D mk mv n ms_per_step examples_per_s final_train_loss engine auto_engine}.</li>
+ *       {@code tdlab-cls P D mk mv n ms_per_step examples_per_s final_train_loss engine auto_engine cpu_ms_per_step}.</li>
  * </ul>
  */
 public class EngineBench {
@@ -111,12 +115,12 @@ public class EngineBench {
         MarkovChain chain = MarkovChain.binary(0.2, 0.3);
         TokenDataset train = MarkovGenerator.generate(chain, 512, t, 1);
         TokenDataset eval = MarkovGenerator.generate(chain, 4, t, 2);
-        long[] at = new long[steps + 1];
+        long[] at = new long[steps + 1], cpu = new long[steps + 1];
         double[] last = new double[1];
-        timed(c, new TrainConfig(b, steps, steps, 0L), train, eval, at, last);
+        timed(c, new TrainConfig(b, steps, steps, 0L), train, eval, at, cpu, last);
         double ms = (at[steps] - at[warm]) / 1e6 / (steps - warm);
-        System.out.printf(Locale.ROOT, "tdlab-deep %d %d %d %d %.2f %.0f %.4f %s %s%n", layers, d, t, b, ms,
-                b * t / (ms / 1000), last[0], engine(c), autoEngine(c));
+        System.out.printf(Locale.ROOT, "tdlab-deep %d %d %d %d %.2f %.0f %.4f %s %s %.3f%n", layers, d, t, b, ms,
+                b * t / (ms / 1000), last[0], engine(c), autoEngine(c), (cpu[steps] - cpu[warm]) / 1e6 / (steps - warm));
     }
 
     static void classifier(int patches, int dim, int mk, int mv, int n, int steps, int warm) {
@@ -124,20 +128,23 @@ public class EngineBench {
         NoisyPatchConfig data = NoisyPatchConfig.dense(dim, patches, 1.0, 1.0);
         Dataset train = NoisyPatchGenerator.generate(data, n, 1L, 1);
         Dataset eval = NoisyPatchGenerator.generate(data, 64, 2L, 1);
-        long[] at = new long[steps + 1];
+        long[] at = new long[steps + 1], cpu = new long[steps + 1];
         double[] last = new double[1];
         // full batch: every step's gradient on all n examples (Li et al.'s protocol), one chunk of B = n
         TrainConfig tc = new TrainConfig(n, steps, steps, 0L, List.of("all"), 0, steps, false, true);
-        timed(c, tc, train, eval, at, last);
+        timed(c, tc, train, eval, at, cpu, last);
         double ms = (at[steps] - at[warm]) / 1e6 / (steps - warm);
-        System.out.printf(Locale.ROOT, "tdlab-cls %d %d %d %d %d %.2f %.0f %.4f %s %s%n", patches, dim, mk, mv, n, ms,
-                n / (ms / 1000), last[0], engine(c), autoEngine(c));
+        System.out.printf(Locale.ROOT, "tdlab-cls %d %d %d %d %d %.2f %.0f %.4f %s %s %.3f%n", patches, dim, mk, mv, n, ms,
+                n / (ms / 1000), last[0], engine(c), autoEngine(c), (cpu[steps] - cpu[warm]) / 1e6 / (steps - warm));
     }
 
-    static void timed(ModelConfig c, TrainConfig tc, Dataset train, Dataset eval, long[] at, double[] last) {
+    static void timed(ModelConfig c, TrainConfig tc, Dataset train, Dataset eval, long[] at, long[] cpu,
+                      double[] last) {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         Trainer.train(c, OptimizerConfig.of("adam", 1e-3), tc, train, eval, new TrainListener() {
             public void onStep(int step, double loss, double g) {
                 at[step] = System.nanoTime();
+                cpu[step] = threads.getCurrentThreadCpuTime();
                 last[0] = loss;
             }
 

@@ -14,7 +14,8 @@
 #        rounds that also run torch.compile (each compile costs ~20-70 s of wall time here; the warm-up excludes it).
 #        SWEEP_RUNS (16), SWEEP_WORKERS (2: one per core), SWEEP_STEPS (300). CONFIGS: "d T B steps warmup,...".
 #        DEEP_CONFIGS: "L d T B steps warmup,..." (the deep family, default "8 64 64 16 60 15"); CLS_CONFIGS:
-#        "P D mk mv n steps warmup,..." (Li's two-layer classifier, full batch of n, default "2 64 32 16 64 1000 200").
+#        "P D mk mv n steps warmup,..." (Li's two-layer classifier, full batch of n, default "2 64 32 16 64 4000 2000":
+#        the JIT compiles the classifier kernels' vector tiles after ~1-2 s under load).
 #        An empty knob ("") skips its lines; SWEEP_RUNS=0 skips the sweep.
 #        ND4J_CLASSIFIER (default: the pom's nd4j.classifier, linux-x86_64-onednn).
 # Single-run lines: one thread per side (OMP_NUM_THREADS=1, torch.set_num_threads(1)); ms/step is the mean after
@@ -102,7 +103,7 @@ for cfg in "${DCFGS[@]}"; do
   set -- $cfg
   LABEL="L=$1, d=$2, T=$3, B=$4" family_line deep "$@"
 done
-IFS=, read -r -a KCFGS <<<"${CLS_CONFIGS-2 64 32 16 64 1000 200}"
+IFS=, read -r -a KCFGS <<<"${CLS_CONFIGS-2 64 32 16 64 4000 2000}"
 for cfg in "${KCFGS[@]}"; do
   set -- $cfg
   LABEL="P=$1, D=$2, mk=$3, mv=$4, n=B=$5" family_line classifier "$@"

@@ -11,11 +11,12 @@ Args: [mode] d T B steps warmup -> prints: torch d T B ms_per_step tokens_per_s 
       [mode] deep L d T B steps warmup -> the deep model of EngineBench (DeepConfig: L pre-LN blocks with the
       parameter-free layer norm, 2 heads, residual branches times 1/sqrt(L), ReLU MLP 4d, tied head + bias, GPT-2 init
       std 0.02, output projections 0.02/sqrt(2L)); prints: torch-deep L d T B ms_per_step tokens_per_s final_train_loss
+      cpu_ms_per_step (the last: this thread's CPU time per step after the warm-up)
       [mode] classifier P D mk mv n steps warmup -> Li et al.'s two-layer classifier (softmax over the P patches
       without 1/sqrt(d), W_Q, W_K [D,mk], W_V [D,2mv], fixed +-1/mv readout, sum over queries, N(0, 0.01^2) init,
       logistic loss) on n noisy-patch examples (signal 1 on coordinate 0 of a random patch times the +-1 label, dense
       N(0,1) noise on coordinates 1..D-1 of the others), full batch every step; prints:
-      torch-cls P D mk mv n ms_per_step examples_per_s final_train_loss
+      torch-cls P D mk mv n ms_per_step examples_per_s final_train_loss cpu_ms_per_step
       [mode] sweep runs workers d T B steps -> runs independent runs (seeds 0..runs-1) on `workers` processes, one thread
       each; prints: torch-sweep runs workers d T B steps wall_s runs_per_hour tokens_per_s mean_final_train_loss,
       timed from the first run's start to the last run's end (model building, data and warm-up included)."""
@@ -166,7 +167,7 @@ def train_deep(L, d, T, B, steps, times):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        times.append(time.perf_counter())
+        times.append((time.perf_counter(), time.thread_time()))
     return loss.item()
 
 
@@ -184,7 +185,7 @@ def train_classifier(P, D, mk, mv, n, steps, times):
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        times.append(time.perf_counter())
+        times.append((time.perf_counter(), time.thread_time()))
     return loss.item()
 
 
@@ -226,14 +227,16 @@ if __name__ == "__main__":
         L, d, T, B, steps, warm = (int(x) for x in sys.argv[2:8])
         times = []
         last = train_deep(L, d, T, B, steps, times)
-        ms = (times[-1] - times[warm - 1]) * 1000 / (steps - warm)
-        print(f"torch-deep {L} {d} {T} {B} {ms:.2f} {B * T / (ms / 1000):.0f} {last:.4f}")
+        ms = (times[-1][0] - times[warm - 1][0]) * 1000 / (steps - warm)
+        cpu = (times[-1][1] - times[warm - 1][1]) * 1000 / (steps - warm)
+        print(f"torch-deep {L} {d} {T} {B} {ms:.2f} {B * T / (ms / 1000):.0f} {last:.4f} {cpu:.3f}")
     elif sys.argv[1] == "classifier":
         P, D, mk, mv, n, steps, warm = (int(x) for x in sys.argv[2:9])
         times = []
         last = train_classifier(P, D, mk, mv, n, steps, times)
-        ms = (times[-1] - times[warm - 1]) * 1000 / (steps - warm)
-        print(f"torch-cls {P} {D} {mk} {mv} {n} {ms:.2f} {n / (ms / 1000):.0f} {last:.4f}")
+        ms = (times[-1][0] - times[warm - 1][0]) * 1000 / (steps - warm)
+        cpu = (times[-1][1] - times[warm - 1][1]) * 1000 / (steps - warm)
+        print(f"torch-cls {P} {D} {mk} {mv} {n} {ms:.2f} {n / (ms / 1000):.0f} {last:.4f} {cpu:.3f}")
     elif sys.argv[1] == "sweep":
         runs, workers, d, T, B, steps = (int(x) for x in sys.argv[2:8])
         ctx = mp.get_context("fork")
