@@ -40,7 +40,7 @@ JAVA=(java --add-modules jdk.incubator.vector -cp "$BENCH_CLASSES:$CP")
 export OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
 
 ratio() { python3 -c "print(f'{$1/$2:.2f}')"; }
-best() { printf '%s\n' "$@" | { grep -v '^-$' || true; } | sort -g | head -1; }        # smallest
+best() { printf '%s\n' "$@" | { grep -v '^-\?$' || true; } | sort -g | head -1; }       # smallest ("-" and empty: none)
 field() { awk -v n="$1" '{print $n}'; }
 jrun() { "${JAVA[@]}" -Dtdlab.engine="$1" EngineBench "${@:2}" 2>/dev/null | grep '^tdlab' || true; }
 trun() { $PY bench/engine/torch_bench.py "$@" 2>/dev/null | grep '^torch' || true; }
