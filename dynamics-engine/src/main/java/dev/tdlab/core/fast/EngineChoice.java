@@ -12,7 +12,8 @@ import java.util.List;
  *   <li>{@code samediff}: always the graph;</li>
  *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
  *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}): the single-layer
- *       family up to {@link #AUTO_MAX_D}, the two-layer classifier at every size; else the graph.</li>
+ *       family up to {@link #AUTO_MAX_D}, the two-layer classifier up to {@link #AUTO_MAX_POSITIONS}; else the
+ *       graph.</li>
  * </ul>
  * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
  * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
@@ -28,6 +29,12 @@ public final class EngineChoice {
      * matmuls are as fast (bench/results/2026-12-04-*-engine.md).
      */
     public static final int AUTO_MAX_D = 32;
+    /**
+     * Most attention positions (patches, or tokens + 1) of a two-layer classifier the automatic choice gives to the
+     * kernels: their attention loops are O(n²) per head without BLAS; measured per step (thread CPU) against the graph,
+     * tokens d=16: n=32 0.71 vs 1.96 ms, n=65 2.41 vs 2.28 ms; d=32, n=257 50 vs 16 ms; Li's patches (n=2) 0.10 vs 2.0 ms.
+     */
+    public static final int AUTO_MAX_POSITIONS = 32;
 
     private EngineChoice() {
     }
@@ -67,7 +74,8 @@ public final class EngineChoice {
                 }
                 yield true;
             }
-            default -> fastComputes(c) && (c instanceof ClassifierConfig || ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D);
+            default -> fastComputes(c) && (c instanceof ClassifierConfig k ? k.positions() <= AUTO_MAX_POSITIONS
+                    : ((SingleLayerConfig) c).dModel() <= AUTO_MAX_D);
         };
     }
 }

@@ -173,6 +173,9 @@ class ClassifierKernelsTest {
         assertTrue(EngineChoice.useFast(li, "fast"));
         assertFalse(EngineChoice.useFast(li, "samediff"));
         assertTrue(EngineChoice.useFast(ClassifierConfig.tokens(4, 16, 8, 2, "gaussian"), "auto"));
+        ClassifierConfig longTokens = ClassifierConfig.tokens(2, 64, 16, 2, "softmax");
+        assertFalse(EngineChoice.useFast(longTokens, "auto"), "65 positions stay on the graph");
+        assertTrue(EngineChoice.useFast(longTokens, "fast"));
         assertFalse(EngineChoice.useFast(DeepConfig.defaults(), "auto"), "the deep family stays on the graph");
         assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(DeepConfig.defaults(), "fast"));
         assertThrows(IllegalArgumentException.class, () -> new ClassifierKernels(li).bind(Map.of()),
