@@ -2,6 +2,7 @@ package dev.tdlab.core.fast;
 
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
+import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
 import java.util.List;
 
 /**
@@ -10,8 +11,9 @@ import java.util.List;
  * <ul>
  *   <li>{@code samediff}: always the graph;</li>
  *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
- *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) up to
- *       {@link #autoMaxD} (where they are measured faster), else the graph.</li>
+ *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) where they are
+ *       measured faster: the single-layer family up to {@link #autoMaxD}, the two-layer classifier up to
+ *       {@link #AUTO_MAX_POSITIONS}; else the graph.</li>
  * </ul>
  * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
  * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
@@ -34,13 +36,23 @@ public final class EngineChoice {
      * d=16: 82 against 61.
      */
     public static final int AUTO_MAX_D_PLAIN = 8;
+    /**
+     * Most attention positions (patches, or tokens + 1) of a two-layer classifier the automatic choice gives to the
+     * kernels: their attention loops are O(n²) per head without BLAS; measured per step (thread CPU) against the graph,
+     * tokens d=16: n=32 0.71 vs 1.96 ms, n=65 2.41 vs 2.28 ms; d=32, n=257 50 vs 16 ms; Li's patches (n=2) 0.10 vs 2.0 ms.
+     */
+    public static final int AUTO_MAX_POSITIONS = 32;
 
     private EngineChoice() {
     }
 
-    /** Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP, tying, init). */
+    /**
+     * Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP,
+     * tying, init; {@link SingleLayerKernels}) and the two-layer classifier (every option; {@link ClassifierKernels}).
+     */
     public static boolean fastComputes(ModelConfig c) {
-        return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s);
+        return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s)
+                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k);
     }
 
     /** {@link #AUTO_MAX_D} when the kernels run on the Vector API in this JVM, else {@link #AUTO_MAX_D_PLAIN}. */
@@ -70,11 +82,12 @@ public final class EngineChoice {
             case "fast" -> {
                 if (!fastComputes(c)) {
                     throw new IllegalArgumentException("engine fast computes the single-layer family with softmax "
-                            + "attention only, not " + c);
+                            + "attention and the two-layer classifier only, not " + c);
                 }
                 yield true;
             }
-            default -> fastComputes(c) && ((SingleLayerConfig) c).dModel() <= autoMaxD();
+            default -> fastComputes(c) && (c instanceof ClassifierConfig k ? k.positions() <= AUTO_MAX_POSITIONS
+                    : ((SingleLayerConfig) c).dModel() <= autoMaxD());
         };
     }
 }

@@ -12,20 +12,21 @@ import org.nd4j.linalg.factory.Nd4j;
 /**
  * Reusable arrays for a fixed B of classification examples: x [B,n,D] patches (PatchDataset) or [B,n,V] one-hot tokens
  * (LabeledSequences, all n = seqLen + 1 stored tokens), y [B] the class as 0/1 ({@code label > 0 ? 1 : 0}). Filled in
- * Java and copied into the ND4J buffers.
+ * Java ({@code xd}, {@code yd}, read as they are by the hand-written kernels) and copied into the ND4J buffers (none
+ * when {@code dtype} is null: the kernels' batches).
  */
 final class ClassBatch implements Feed {
     final int b, n, width;
     final INDArray x, y;
-    private final double[] xd, yd;
+    final double[] xd, yd;
     private final float[] xf, yf;
 
     ClassBatch(int b, int n, int width, DataType dtype) {
         this.b = b;
         this.n = n;
         this.width = width;
-        this.x = Nd4j.create(dtype, b, n, width);
-        this.y = Nd4j.create(dtype, b);
+        this.x = dtype == null ? null : Nd4j.create(dtype, b, n, width);
+        this.y = dtype == null ? null : Nd4j.create(dtype, b);
         this.xd = new double[b * n * width];
         this.yd = new double[b];
         boolean f = dtype == DataType.FLOAT;
@@ -72,6 +73,7 @@ final class ClassBatch implements Feed {
         } else {
             throw new IllegalArgumentException("not a classification set: " + ds.getClass().getSimpleName());
         }
+        if (x == null) return;
         if (xf != null) {
             for (int i = 0; i < xd.length; i++) xf[i] = (float) xd[i];
             for (int i = 0; i < b; i++) yf[i] = (float) yd[i];

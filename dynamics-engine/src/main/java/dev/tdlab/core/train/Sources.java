@@ -65,7 +65,7 @@ final class Sources {
         @Override
         public Feed batch(int[] idx, int from, int count) {
             ClassBatch batch = batches.computeIfAbsent(count, k -> new ClassBatch(k, cfg.positions(), cfg.inputDim(),
-                    run.dtype));
+                    run.classifierFast != null ? null : run.dtype));
             batch.fill(ds, idx, from);
             return batch;
         }
@@ -80,6 +80,11 @@ final class Sources {
             for (int from = 0; from < n; from += chunk) {
                 int b = Math.min(chunk, n - from);
                 Feed batch = batch(idx, from, b);
+                if (run.classifierFast != null) {
+                    ClassBatch cb = (ClassBatch) batch;
+                    run.classifierFast.lossesAndErrors(cb.xd, cb.yd, b, losses, errors, from);
+                    continue;
+                }
                 Map<String, INDArray> out = run.sd.output(Map.of(TrainingRun.INPUT, batch.x(), TrainingRun.TARGET,
                         batch.y()), PatchClassifier.TOKEN_LOSS, PatchClassifier.ERRORS);
                 double[] tl = TrainingRun.toDoubles(out.get(PatchClassifier.TOKEN_LOSS));

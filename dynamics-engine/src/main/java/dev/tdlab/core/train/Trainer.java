@@ -180,6 +180,12 @@ public final class Trainer {
                 Feed batch = trainSrc.batch(idx, 0, b);
                 loss = run.lossAndGradients(batch, grads, want, extra);
                 if (classifier) trainError = extra.get(PatchClassifier.ERROR);
+            } else if (nTrain <= b) {
+                // the whole training set is one chunk: its loss, error and gradients as they are (the sums below
+                // with the weight 1)
+                Feed batch = trainSrc.batch(all, 0, nTrain);
+                loss = run.lossAndGradients(batch, grads, want, extra);
+                if (classifier) trainError = extra.get(PatchClassifier.ERROR);
             } else {
                 trainError = 0;
                 loss = 0;

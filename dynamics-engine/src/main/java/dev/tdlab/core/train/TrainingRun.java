@@ -1,12 +1,15 @@
 package dev.tdlab.core.train;
 
 import dev.tdlab.core.data.TokenDataset;
+import dev.tdlab.core.fast.ClassifierKernels;
 import dev.tdlab.core.fast.EngineChoice;
 import dev.tdlab.core.fast.SingleLayerKernels;
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.ModelDefinition;
 import dev.tdlab.core.model.ParameterGroups;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
+import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
+import dev.tdlab.core.model.twolayerclassifier.PatchClassifier;
 import dev.tdlab.core.optim.Optimizer;
 import dev.tdlab.core.optim.OptimizerConfig;
 import java.util.ArrayList;
@@ -38,6 +41,9 @@ final class TrainingRun {
     final SameDiff sd;
     /** The hand-written float64 kernels (dev.tdlab.core.fast) when the engine choice gives them this run, else null. */
     final SingleLayerKernels fast;
+    /** The classifier's hand-written float64 kernels when the engine choice gives them this run, else null. */
+    final ClassifierKernels classifierFast;
+    private final double[] error = new double[1];
     private final TokenFeed tokenFeed = new TokenFeed();
     private final double[] entropy = new double[1];
     /** Every parameter, in definition order. */
@@ -73,9 +79,12 @@ final class TrainingRun {
             if (v == null) throw new IllegalArgumentException("missing parameter " + n);
             master.put(n, v.clone());
         }
-        this.fast = EngineChoice.useFast(cfg, engine) ? new SingleLayerKernels((SingleLayerConfig) cfg) : null;
+        boolean kernels = EngineChoice.useFast(cfg, engine);
+        this.fast = kernels && cfg instanceof SingleLayerConfig s ? new SingleLayerKernels(s) : null;
+        this.classifierFast = kernels && cfg instanceof ClassifierConfig k ? new ClassifierKernels(k) : null;
         if (fast != null) fast.bind(master); // reads the master copies in place: no float image to update
-        this.sd = fast != null ? null : def.build(dtype, master);
+        if (classifierFast != null) classifierFast.bind(master);
+        this.sd = kernels ? null : def.build(dtype, master);
         int n = names.size();
         this.arrays = new INDArray[n];
         this.params = new double[n][];
@@ -83,7 +92,7 @@ final class TrainingRun {
         boolean[] decay = new boolean[n];
         for (int i = 0; i < n; i++) {
             String name = names.get(i);
-            arrays[i] = fast != null ? null : sd.getVariable(name).getArr();
+            arrays[i] = sd == null ? null : sd.getVariable(name).getArr();
             params[i] = master.get(name);
             sizes[i] = params[i].length;
             decay[i] = def.weightDecay(name);
@@ -143,6 +152,20 @@ final class TrainingRun {
             for (String e : extra) extraOut.put(e, entropy[0]);
             return loss;
         }
+        if (classifierFast != null) {
+            // the kernels' gradient arrays themselves (overwritten by the next call); extra outputs: the 0-1 error and
+            // the attention entropy
+            ClassBatch cb = (ClassBatch) batch;
+            boolean ent = extra.contains(PatchClassifier.ATTN_ENTROPY);
+            double loss = classifierFast.lossAndGradients(cb.xd, cb.yd, cb.b, error, ent ? entropy : null);
+            for (int i = 0; i < names.size(); i++) gradsOut[i] = classifierFast.gradient(names.get(i));
+            for (String e : extra) {
+                if (e.equals(PatchClassifier.ERROR)) extraOut.put(e, error[0]);
+                else if (e.equals(PatchClassifier.ATTN_ENTROPY)) extraOut.put(e, entropy[0]);
+                else throw new IllegalArgumentException("the classifier's kernels do not compute " + e);
+            }
+            return loss;
+        }
         Map<String, INDArray> ph = Map.of(INPUT, batch.x(), TARGET, batch.y());
         List<String> outs = new ArrayList<>();
         outs.add(LOSS);
@@ -165,7 +188,7 @@ final class TrainingRun {
     /** One optimizer update of the trainable master parameters, then copies them into the graph. */
     void update(double[][] grads, double lr) {
         optimizer.step(params, grads, lr);
-        if (fast != null) return; // the kernels read params (the master copies) in place
+        if (sd == null) return; // the kernels read params (the master copies) in place
         for (int i = 0; i < arrays.length; i++) {
             INDArray a = arrays[i];
             if (dtype == DataType.FLOAT) {

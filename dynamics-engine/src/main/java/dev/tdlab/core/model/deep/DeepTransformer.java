@@ -249,6 +249,14 @@ public final class DeepTransformer {
 
     /** The graph in {@code dtype} (FLOAT or DOUBLE) with the given parameter values (row-major, by name). */
     public static SameDiff build(DeepConfig c, DataType dtype, Map<String, double[]> params) {
+        return build(c, dtype, params, false);
+    }
+
+    /**
+     * As {@link #build(DeepConfig, DataType, Map)}; {@code reluOp} true builds the MLP's ReLU as ND4J's relu op (the
+     * earlier form, the same function and gradient, kept for the test that trains both forms side by side).
+     */
+    static SameDiff build(DeepConfig c, DataType dtype, Map<String, double[]> params, boolean reluOp) {
         if (dtype != DataType.FLOAT && dtype != DataType.DOUBLE) {
             throw new IllegalArgumentException("dtype must be FLOAT or DOUBLE, got " + dtype);
         }
@@ -311,8 +319,12 @@ public final class DeepTransformer {
                 SDVariable w1 = SingleLayerTransformer.param(sd, w1(l), shapes, params, dtype);  // [d,r*d]
                 SDVariable w2 = SingleLayerTransformer.param(sd, w2(l), shapes, params, dtype);  // [r*d,d]
                 SDVariable m = c.layerNorm() && !post ? layerNorm(sd, p + "/ln2", h) : h; // [B*T,d]
-                SDVariable u = sd.nn().relu(p + "/mlp/hidden",
-                        sd.mmul(m, scaled(w1, p + "/mlp/w1_eff", cIn)), 0.0);        // [B*T,r*d]
+                SDVariable pre = sd.mmul(m, scaled(w1, p + "/mlp/w1_eff", cIn));    // [B*T,r*d]
+                // ReLU as max(x, 0), as in SingleLayerTransformer: the same values and gradient (0 at x = 0), but its
+                // backward pass is vectorized, where relu's (thresholdedrelu_bp in ND4J 1.0.0-M2.1) calls a
+                // std::function per element: 14% of a step at L=8, d=64, T=64, B=16
+                SDVariable u = reluOp ? sd.nn().relu(p + "/mlp/hidden", pre, 0.0)
+                        : sd.scalarMax(p + "/mlp/hidden", pre, 0.0);                 // [B*T,r*d]
                 SDVariable mo = sd.mmul(p + "/mlp/out", u, scaled(w2, p + "/mlp/w2_eff", cHid)); // [B*T,d]
                 h = h.add(p + "/h_mlp", r == 1.0 ? mo : mo.mul(r));                  // [B*T,d] residual, r·branch
                 if (post) h = layerNorm(sd, p + "/ln2", h);                          // [B*T,d] post-LN
