@@ -51,7 +51,11 @@ final class Charts {
         return PALETTE[Math.floorMod(i, PALETTE.length)];
     }
 
-    /** An x–y chart: bands under their lines, then the lines, horizontal levels and vertical markers. */
+    /**
+     * An x–y chart: bands under their lines, then the lines, horizontal levels and vertical markers. Lines marked
+     * {@code right} go on a second y axis on the right when the figure has left lines too (else all on one axis, titled
+     * {@code yRightTitle}).
+     */
     static Drawn xy(FigureData.Xy f) {
         List<String> desc = new ArrayList<>();
         // a legend too wide for one row goes one entry per row under the plot, the chart taller by as much
@@ -59,9 +63,16 @@ final class Charts {
                 + f.levels().stream().mapToInt(l -> l.label().length() + 15).sum();
         int entries = f.lines().size() + f.levels().size();
         boolean vertical = legendChars > 95;
+        boolean anyRight = f.yRightTitle() != null && f.lines().stream().anyMatch(FigureData.Line::right);
+        boolean twoAxes = anyRight && f.lines().stream().anyMatch(l -> !l.right());
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT + (vertical ? 18 * (entries - 1) : 0))
-                .title(f.title()).xAxisTitle(f.xTitle()).yAxisTitle(f.yTitle()).build();
+                .title(f.title()).xAxisTitle(f.xTitle()).yAxisTitle(anyRight && !twoAxes ? f.yRightTitle() : f.yTitle())
+                .build();
         style(c);
+        if (twoAxes) {
+            c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            c.setYAxisGroupTitle(1, f.yRightTitle());
+        }
         if (vertical) {
             c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         }
@@ -74,9 +85,13 @@ final class Charts {
             if (pts[0].length == 0) {
                 continue;
             }
+            int group = twoAxes && line.right() ? 1 : 0; // levels and markers span the left axis: only its lines count
             for (int i = 0; i < pts[0].length; i++) {
                 xMin = Math.min(xMin, pts[0][i]);
                 xMax = Math.max(xMax, pts[0][i]);
+                if (group == 1) {
+                    continue;
+                }
                 yMin = Math.min(yMin, Math.min(pts[1][i], pts[2] == null ? pts[1][i] : pts[2][i]));
                 yMax = Math.max(yMax, Math.max(pts[1][i], pts[3] == null ? pts[1][i] : pts[3][i]));
             }
@@ -92,12 +107,14 @@ final class Charts {
                 }
                 XYSeries band = c.addSeries(unique(names, line.label() + " (range)"), bx, by);
                 band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setYAxisGroup(group);
                 band.setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.NONE)
                         .setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 50)).setShowInLegend(false);
             }
-            desc.add(String.format(Locale.ROOT, "line %s: %d points%s", line.label(), pts[0].length,
-                    pts[2] != null ? ", with its min–max band" : ""));
+            desc.add(String.format(Locale.ROOT, "line %s: %d points%s%s", line.label(), pts[0].length,
+                    pts[2] != null ? ", with its min–max band" : "", group == 1 ? ", on the right y axis" : ""));
             XYSeries s = c.addSeries(unique(names, line.label()), pts[0], pts[1]);
+            s.setYAxisGroup(group);
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setLineColor(col).setLineWidth(1.8f).setLineStyle(line.dashed() ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
             if (line.markers()) {
@@ -269,6 +286,9 @@ final class Charts {
         List<String> out = new ArrayList<>();
         out.add("x axis: " + c.getXAxisTitle() + (c.getStyler().isXAxisLogarithmic() ? " (log scale)" : ""));
         out.add("y axis: " + c.getYAxisTitle() + (c.getStyler().isYAxisLogarithmic() ? " (log scale)" : ""));
+        if (c.getStyler().getYAxisGroupPosistion(1) == Styler.YAxisPosition.Right) {
+            out.add("right y axis: " + c.getYAxisGroupTitle(1));
+        }
         List<String> legend = c.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
                 .map(s -> s.getName().strip()).toList();
         out.add("legend: " + String.join("; ", legend));
