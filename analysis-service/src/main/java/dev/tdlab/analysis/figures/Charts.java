@@ -153,7 +153,93 @@ final class Charts {
                 desc.add("vertical line " + m.label() + " at " + fmt(m.x()));
             }
         }
+        if (f.logX() && xMin < xMax) {
+            logTicks(c, true, xMin, xMax, desc);
+        }
+        if (f.logY() && yMin < yMax) {
+            logTicks(c, false, yMin, yMax, desc);
+        }
         return new Drawn(c, describe(c, desc));
+    }
+
+    /**
+     * Labels a log axis between its powers of ten when its range spans under two decades: XChart's log axis labels
+     * only the powers of ten (an axis 0.03–0.5 would read "0.1" alone), though it draws a tick mark at every
+     * 1…9 × 10ᵏ. Over 0.7 to 2 decades the marks at 2 and 5 × 10ᵏ get labels too (1-2-5), under 0.7 decades every
+     * mark; drawn as outlines by {@link TickLabels} like XChart's own, and listed in the description.
+     */
+    private static void logTicks(XYChart c, boolean x, double min, double max, List<String> desc) {
+        List<Double> added = logTickValues(min, max);
+        if (added.isEmpty()) {
+            return;
+        }
+        List<Double> all = new ArrayList<>(added);
+        for (int k = (int) Math.ceil(Math.log10(min) - 1e-9); Math.pow(10, k) <= max * (1 + 1e-9); k++) {
+            all.add(Math.pow(10, k));
+        }
+        all.sort(Double::compare);
+        c.addAnnotation(new TickLabels(x, added));
+        desc.add((x ? "x" : "y") + " axis labelled at " + String.join(", ", all.stream().map(Charts::tick).toList()));
+    }
+
+    /** The values between the powers of ten a log axis over [min, max] labels (see {@link #logTicks}). */
+    static List<Double> logTickValues(double min, double max) {
+        double decades = Math.log10(max / min);
+        List<Double> out = new ArrayList<>();
+        if (!(decades > 0) || decades >= 2) {
+            return out;
+        }
+        int[] mantissas = decades >= 0.7 ? new int[] {2, 5} : new int[] {2, 3, 4, 5, 6, 7, 8, 9};
+        for (int k = (int) Math.floor(Math.log10(min)); k <= (int) Math.ceil(Math.log10(max)); k++) {
+            for (int m : mantissas) {
+                double v = Double.parseDouble(m + "e" + k);
+                if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A tick value as a label: up to three significant digits, no exponent ({@code 0.05}, {@code 2}, {@code 500}). */
+    static String tick(double v) {
+        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Tick labels at given values of the x or (left) y axis, where XChart's own labels go, in its font and colour. */
+    static final class TickLabels extends org.knowm.xchart.internal.chartpart.Annotation {
+        private final boolean x;
+        private final List<Double> values;
+
+        TickLabels(boolean x, List<Double> values) {
+            super(false);
+            this.x = x;
+            this.values = values;
+        }
+
+        @Override
+        public void paint(java.awt.Graphics2D g) {
+            Styler st = styler;
+            org.knowm.xchart.style.AxesChartStyler s = (org.knowm.xchart.style.AxesChartStyler) st;
+            java.awt.Font font = s.getAxisTickLabelsFont();
+            java.awt.Paint old = g.getPaint();
+            g.setColor(s.getAxisTickLabelsColor());
+            double gap = s.getAxisTickMarkLength() + s.getAxisTickPadding();
+            for (double v : values) {
+                java.awt.font.TextLayout t = new java.awt.font.TextLayout(tick(v), font, g.getFontRenderContext());
+                java.awt.geom.Rectangle2D b = t.getBounds();
+                double tx, ty;
+                if (x) {
+                    tx = getXAxisScreenValue(v) - b.getWidth() / 2 - b.getX();
+                    ty = getYAxisScreenValueForMax() + gap - b.getY();
+                } else {
+                    tx = getXAxisScreenValueForMin() - gap - b.getWidth() - b.getX();
+                    ty = getYAxisScreenValue(v) - b.getHeight() / 2 - b.getY();
+                }
+                g.fill(t.getOutline(java.awt.geom.AffineTransform.getTranslateInstance(tx, ty)));
+            }
+            g.setPaint(old);
+        }
     }
 
     /**
