@@ -6,15 +6,25 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Annotation;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.font.TextLayout;
+import java.awt.geom.AffineTransform;
+import java.awt.geom.Rectangle2D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -203,11 +213,11 @@ final class Charts {
 
     /** A tick value as a label: up to three significant digits, no exponent ({@code 0.05}, {@code 2}, {@code 500}). */
     static String tick(double v) {
-        return new java.math.BigDecimal(v).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
     }
 
     /** Tick labels at given values of the x or (left) y axis, where XChart's own labels go, in its font and colour. */
-    static final class TickLabels extends org.knowm.xchart.internal.chartpart.Annotation {
+    static final class TickLabels extends Annotation {
         private final boolean x;
         private final List<Double> values;
 
@@ -218,16 +228,15 @@ final class Charts {
         }
 
         @Override
-        public void paint(java.awt.Graphics2D g) {
-            Styler st = styler;
-            org.knowm.xchart.style.AxesChartStyler s = (org.knowm.xchart.style.AxesChartStyler) st;
-            java.awt.Font font = s.getAxisTickLabelsFont();
-            java.awt.Paint old = g.getPaint();
+        public void paint(Graphics2D g) {
+            AxesChartStyler s = (AxesChartStyler) styler;
+            Font font = s.getAxisTickLabelsFont();
+            Paint old = g.getPaint();
             g.setColor(s.getAxisTickLabelsColor());
             double gap = s.getAxisTickMarkLength() + s.getAxisTickPadding();
             for (double v : values) {
-                java.awt.font.TextLayout t = new java.awt.font.TextLayout(tick(v), font, g.getFontRenderContext());
-                java.awt.geom.Rectangle2D b = t.getBounds();
+                TextLayout t = new TextLayout(tick(v), font, g.getFontRenderContext());
+                Rectangle2D b = t.getBounds();
                 double tx, ty;
                 if (x) {
                     tx = getXAxisScreenValue(v) - b.getWidth() / 2 - b.getX();
@@ -236,7 +245,7 @@ final class Charts {
                     tx = getXAxisScreenValueForMin() - gap - b.getWidth() - b.getX();
                     ty = getYAxisScreenValue(v) - b.getHeight() / 2 - b.getY();
                 }
-                g.fill(t.getOutline(java.awt.geom.AffineTransform.getTranslateInstance(tx, ty)));
+                g.fill(t.getOutline(AffineTransform.getTranslateInstance(tx, ty)));
             }
             g.setPaint(old);
         }
