@@ -6,15 +6,25 @@ import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.internal.chartpart.Annotation;
+import org.knowm.xchart.style.AxesChartStyler;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.lines.SeriesLines;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.Font;
+import java.awt.Graphics2D;
+import java.awt.Paint;
+import java.awt.font.TextLayout;
+import java.awt.geom.AffineTransform;
+import java.awt.geom.Rectangle2D;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,7 +61,11 @@ final class Charts {
         return PALETTE[Math.floorMod(i, PALETTE.length)];
     }
 
-    /** An x–y chart: bands under their lines, then the lines, horizontal levels and vertical markers. */
+    /**
+     * An x–y chart: bands under their lines, then the lines, horizontal levels and vertical markers. Lines marked
+     * {@code right} go on a second y axis on the right when the figure has left lines too (else all on one axis, titled
+     * {@code yRightTitle}).
+     */
     static Drawn xy(FigureData.Xy f) {
         List<String> desc = new ArrayList<>();
         // a legend too wide for one row goes one entry per row under the plot, the chart taller by as much
@@ -59,9 +73,16 @@ final class Charts {
                 + f.levels().stream().mapToInt(l -> l.label().length() + 15).sum();
         int entries = f.lines().size() + f.levels().size();
         boolean vertical = legendChars > 95;
+        boolean anyRight = f.yRightTitle() != null && f.lines().stream().anyMatch(FigureData.Line::right);
+        boolean twoAxes = anyRight && f.lines().stream().anyMatch(l -> !l.right());
         XYChart c = new XYChartBuilder().width(WIDTH).height(HEIGHT + (vertical ? 18 * (entries - 1) : 0))
-                .title(f.title()).xAxisTitle(f.xTitle()).yAxisTitle(f.yTitle()).build();
+                .title(f.title()).xAxisTitle(f.xTitle()).yAxisTitle(anyRight && !twoAxes ? f.yRightTitle() : f.yTitle())
+                .build();
         style(c);
+        if (twoAxes) {
+            c.getStyler().setYAxisGroupPosition(1, Styler.YAxisPosition.Right);
+            c.setYAxisGroupTitle(1, f.yRightTitle());
+        }
         if (vertical) {
             c.getStyler().setLegendLayout(Styler.LegendLayout.Vertical);
         }
@@ -74,9 +95,13 @@ final class Charts {
             if (pts[0].length == 0) {
                 continue;
             }
+            int group = twoAxes && line.right() ? 1 : 0; // levels and markers span the left axis: only its lines count
             for (int i = 0; i < pts[0].length; i++) {
                 xMin = Math.min(xMin, pts[0][i]);
                 xMax = Math.max(xMax, pts[0][i]);
+                if (group == 1) {
+                    continue;
+                }
                 yMin = Math.min(yMin, Math.min(pts[1][i], pts[2] == null ? pts[1][i] : pts[2][i]));
                 yMax = Math.max(yMax, Math.max(pts[1][i], pts[3] == null ? pts[1][i] : pts[3][i]));
             }
@@ -92,12 +117,14 @@ final class Charts {
                 }
                 XYSeries band = c.addSeries(unique(names, line.label() + " (range)"), bx, by);
                 band.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.PolygonArea);
+                band.setYAxisGroup(group);
                 band.setMarker(SeriesMarkers.NONE).setLineStyle(SeriesLines.NONE)
                         .setFillColor(new Color(col.getRed(), col.getGreen(), col.getBlue(), 50)).setShowInLegend(false);
             }
-            desc.add(String.format(Locale.ROOT, "line %s: %d points%s", line.label(), pts[0].length,
-                    pts[2] != null ? ", with its min–max band" : ""));
+            desc.add(String.format(Locale.ROOT, "line %s: %d points%s%s", line.label(), pts[0].length,
+                    pts[2] != null ? ", with its min–max band" : "", group == 1 ? ", on the right y axis" : ""));
             XYSeries s = c.addSeries(unique(names, line.label()), pts[0], pts[1]);
+            s.setYAxisGroup(group);
             s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
             s.setLineColor(col).setLineWidth(1.8f).setLineStyle(line.dashed() ? SeriesLines.DASH_DASH : SeriesLines.SOLID);
             if (line.markers()) {
@@ -136,7 +163,92 @@ final class Charts {
                 desc.add("vertical line " + m.label() + " at " + fmt(m.x()));
             }
         }
+        if (f.logX() && xMin < xMax) {
+            logTicks(c, true, xMin, xMax, desc);
+        }
+        if (f.logY() && yMin < yMax) {
+            logTicks(c, false, yMin, yMax, desc);
+        }
         return new Drawn(c, describe(c, desc));
+    }
+
+    /**
+     * Labels a log axis between its powers of ten when its range spans under two decades: XChart's log axis labels
+     * only the powers of ten (an axis 0.03–0.5 would read "0.1" alone), though it draws a tick mark at every
+     * 1…9 × 10ᵏ. Over 0.7 to 2 decades the marks at 2 and 5 × 10ᵏ get labels too (1-2-5), under 0.7 decades every
+     * mark; drawn as outlines by {@link TickLabels} like XChart's own, and listed in the description.
+     */
+    private static void logTicks(XYChart c, boolean x, double min, double max, List<String> desc) {
+        List<Double> added = logTickValues(min, max);
+        if (added.isEmpty()) {
+            return;
+        }
+        List<Double> all = new ArrayList<>(added);
+        for (int k = (int) Math.ceil(Math.log10(min) - 1e-9); Math.pow(10, k) <= max * (1 + 1e-9); k++) {
+            all.add(Math.pow(10, k));
+        }
+        all.sort(Double::compare);
+        c.addAnnotation(new TickLabels(x, added));
+        desc.add((x ? "x" : "y") + " axis labelled at " + String.join(", ", all.stream().map(Charts::tick).toList()));
+    }
+
+    /** The values between the powers of ten a log axis over [min, max] labels (see {@link #logTicks}). */
+    static List<Double> logTickValues(double min, double max) {
+        double decades = Math.log10(max / min);
+        List<Double> out = new ArrayList<>();
+        if (!(decades > 0) || decades >= 2) {
+            return out;
+        }
+        int[] mantissas = decades >= 0.7 ? new int[] {2, 5} : new int[] {2, 3, 4, 5, 6, 7, 8, 9};
+        for (int k = (int) Math.floor(Math.log10(min)); k <= (int) Math.ceil(Math.log10(max)); k++) {
+            for (int m : mantissas) {
+                double v = Double.parseDouble(m + "e" + k);
+                if (v >= min * (1 - 1e-9) && v <= max * (1 + 1e-9)) {
+                    out.add(v);
+                }
+            }
+        }
+        return out;
+    }
+
+    /** A tick value as a label: up to three significant digits, no exponent ({@code 0.05}, {@code 2}, {@code 500}). */
+    static String tick(double v) {
+        return new BigDecimal(v).round(new MathContext(3)).stripTrailingZeros().toPlainString();
+    }
+
+    /** Tick labels at given values of the x or (left) y axis, where XChart's own labels go, in its font and colour. */
+    static final class TickLabels extends Annotation {
+        private final boolean x;
+        private final List<Double> values;
+
+        TickLabels(boolean x, List<Double> values) {
+            super(false);
+            this.x = x;
+            this.values = values;
+        }
+
+        @Override
+        public void paint(Graphics2D g) {
+            AxesChartStyler s = (AxesChartStyler) styler;
+            Font font = s.getAxisTickLabelsFont();
+            Paint old = g.getPaint();
+            g.setColor(s.getAxisTickLabelsColor());
+            double gap = s.getAxisTickMarkLength() + s.getAxisTickPadding();
+            for (double v : values) {
+                TextLayout t = new TextLayout(tick(v), font, g.getFontRenderContext());
+                Rectangle2D b = t.getBounds();
+                double tx, ty;
+                if (x) {
+                    tx = getXAxisScreenValue(v) - b.getWidth() / 2 - b.getX();
+                    ty = getYAxisScreenValueForMax() + gap - b.getY();
+                } else {
+                    tx = getXAxisScreenValueForMin() - gap - b.getWidth() - b.getX();
+                    ty = getYAxisScreenValue(v) - b.getHeight() / 2 - b.getY();
+                }
+                g.fill(t.getOutline(AffineTransform.getTranslateInstance(tx, ty)));
+            }
+            g.setPaint(old);
+        }
     }
 
     /**
@@ -269,6 +381,9 @@ final class Charts {
         List<String> out = new ArrayList<>();
         out.add("x axis: " + c.getXAxisTitle() + (c.getStyler().isXAxisLogarithmic() ? " (log scale)" : ""));
         out.add("y axis: " + c.getYAxisTitle() + (c.getStyler().isYAxisLogarithmic() ? " (log scale)" : ""));
+        if (c.getStyler().getYAxisGroupPosistion(1) == Styler.YAxisPosition.Right) {
+            out.add("right y axis: " + c.getYAxisGroupTitle(1));
+        }
         List<String> legend = c.getSeriesMap().values().stream().filter(XYSeries::isShowInLegend)
                 .map(s -> s.getName().strip()).toList();
         out.add("legend: " + String.join("; ", legend));

@@ -11,14 +11,20 @@ final class FigureData {
     /**
      * One line of an x–y figure: {@code y} against {@code x}, with an optional band {@code low..high} (same length as
      * {@code x}; null without one) drawn under it. {@code colour} indexes the palette; {@code dashed} for a secondary
-     * line; {@code markers} to draw a marker at every point (few points, e.g. one per depth).
+     * line; {@code markers} to draw a marker at every point (few points, e.g. one per depth); {@code right} to draw
+     * it against the figure's second y axis, on the right ({@link Xy#yRightTitle}: quantities of another scale).
      */
     record Line(String label, double[] x, double[] y, double[] low, double[] high, int colour, boolean dashed,
-                boolean markers) {
+                boolean markers, boolean right) {
         Line {
             if (x.length != y.length || low != null && low.length != x.length || high != null && high.length != x.length) {
                 throw new IllegalArgumentException("line '" + label + "': x, y, low and high differ in length");
             }
+        }
+
+        /** A line against the left y axis. */
+        Line(String label, double[] x, double[] y, double[] low, double[] high, int colour, boolean dashed, boolean markers) {
+            this(label, x, y, low, high, colour, dashed, markers, false);
         }
 
         static Line of(String label, double[] x, double[] y, int colour) {
@@ -34,9 +40,19 @@ final class FigureData {
     record Marker(String label, double x, int colour) {
     }
 
-    /** An x–y figure; on a log axis the points at or below zero (and non-finite ones) are left out. */
-    record Xy(String title, String xTitle, String yTitle, boolean logX, boolean logY, List<Line> lines,
-              List<Level> levels, List<Marker> markers) {
+    /**
+     * An x–y figure; on a log axis the points at or below zero (and non-finite ones) are left out. The lines marked
+     * {@code right} are drawn against a second, linear y axis on the right titled {@code yRightTitle} (null: one y
+     * axis); levels and markers belong to the left one.
+     */
+    record Xy(String title, String xTitle, String yTitle, String yRightTitle, boolean logX, boolean logY,
+              List<Line> lines, List<Level> levels, List<Marker> markers) {
+
+        /** A figure with one y axis. */
+        Xy(String title, String xTitle, String yTitle, boolean logX, boolean logY, List<Line> lines, List<Level> levels,
+           List<Marker> markers) {
+            this(title, xTitle, yTitle, null, logX, logY, lines, levels, markers);
+        }
     }
 
     /**

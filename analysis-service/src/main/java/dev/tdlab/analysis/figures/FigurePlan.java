@@ -368,17 +368,30 @@ final class FigurePlan {
                         }
                         int colour = 0;
                         for (Map.Entry<String, List<Bands.Curve>> e : byQuantity.entrySet()) {
-                            line(lines, e.getKey().replace("probe/", ""), Bands.of(e.getValue(), MAX_POINTS), colour++, false);
+                            Bands.Band b = Bands.of(e.getValue(), MAX_POINTS);
+                            if (!b.isEmpty()) {
+                                lines.add(new FigureData.Line(e.getKey().replace("probe/", ""), b.steps(), b.median(),
+                                        b.min(), b.max(), colour, false, false, isShare(e.getKey())));
+                            }
+                            colour++;
                         }
                         for (Map.Entry<String, List<Double>> e : ends.entrySet()) {
                             double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
                             markers.add(new FigureData.Marker("stage " + e.getKey() + " ends", CellStats.median(v), 6));
                         }
                         return Charts.xy(new FigureData.Xy(title("Stage quantities", label, runs),
-                                "step (dotted: the median step each stage ends)", "value",
-                                false, false, lines, List.of(), markers));
+                                "step (dotted: the median step each stage ends)", "value norm",
+                                "sign agreement, attention weight (0–1)", false, false, lines, List.of(), markers));
                     });
         }
+    }
+
+    /**
+     * Li's stage quantities that are shares in [0, 1] (sign agreements, attention weights): drawn on the right y
+     * axis, apart from the value norms (tens), which would flatten them on a shared axis.
+     */
+    static boolean isShare(String quantity) {
+        return quantity.endsWith("_sign_agreement") || quantity.startsWith("probe/attn_");
     }
 
     // ---- helpers -----------------------------------------------------------------------------------------------

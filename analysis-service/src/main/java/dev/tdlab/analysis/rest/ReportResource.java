@@ -90,8 +90,11 @@ public class ReportResource {
                 .render();
     }
 
+    /** Where uPlot's files are in its webjar (org.webjars.npm:uplot). */
+    static final String UPLOT_WEBJAR = "META-INF/resources/webjars/uplot/1.6.30/";
+
     static String webjar(String file) {
-        String path = "META-INF/resources/webjars/uplot/1.6.30/" + file;
+        String path = UPLOT_WEBJAR + file;
         try (java.io.InputStream in = ReportResource.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException(path + " is not on the class path (the org.webjars.npm:uplot dependency)");

@@ -73,8 +73,13 @@ final class Templates {
         return resource(name);
     }
 
+    /** The class-path resource of a template or of its paper overlay ({@code NAME.paper}). */
+    static String resourcePath(String name) {
+        return "experiment-templates/" + name + ".yaml";
+    }
+
     private static JsonNode resource(String name) {
-        try (InputStream in = Templates.class.getClassLoader().getResourceAsStream("experiment-templates/" + name + ".yaml")) {
+        try (InputStream in = Templates.class.getClassLoader().getResourceAsStream(resourcePath(name))) {
             if (in == null) {
                 throw new IllegalStateException("template resource " + name + ".yaml is missing");
             }

@@ -32,7 +32,7 @@ import java.util.TreeSet;
  *       optimum may lie beyond it) or the best values differ by one grid step (the grid's resolution); REFUTED when
  *       they differ by two steps or more.</li>
  * </ul>
- * Each compared cell needs {@link DeepClaimStats#MIN_SEEDS} finished seeds (curves for width-collapse), else INCONCLUSIVE
+ * Each compared cell needs {@link ClaimStats#MIN_SEEDS} finished seeds (curves for width-collapse), else INCONCLUSIVE
  * with the reason; width-collapse needs at least three widths (two distances for the fit).
  */
 final class BordelonClaims {
@@ -68,7 +68,7 @@ final class BordelonClaims {
         }
         Map<Integer, Double> at = new TreeMap<>();
         for (int i = 0; i < Math.min(st.size(), vs.size()); i++) {
-            Double s = DeepClaimStats.number(st.get(i)), v = DeepClaimStats.number(vs.get(i));
+            Double s = ClaimStats.number(st.get(i)), v = ClaimStats.number(vs.get(i));
             if (s != null) at.put(s.intValue(), v);
         }
         double[] out = new double[steps.length];
@@ -113,8 +113,8 @@ final class BordelonClaims {
         // parameterization -> lr -> width -> runs
         Map<String, Map<Double, Map<Double, List<Run>>>> by = new TreeMap<>();
         for (Run r : runs) {
-            Double w = DeepClaimStats.number(Claims.value(r, base, widthAxis));
-            Double lr = DeepClaimStats.number(Claims.value(r, base, "train.lr"));
+            Double w = ClaimStats.number(Claims.value(r, base, widthAxis));
+            Double lr = ClaimStats.number(Claims.value(r, base, "train.lr"));
             if (w == null || lr == null) continue;
             by.computeIfAbsent(String.valueOf(Claims.value(r, base, "model.parameterization")), k -> new TreeMap<>())
                     .computeIfAbsent(lr, k -> new TreeMap<>()).computeIfAbsent(w, k -> new ArrayList<>()).add(r);
@@ -152,9 +152,9 @@ final class BordelonClaims {
                         if (c != null) cs.add(c);
                     }
                     curves.add(cs);
-                    if (why == null && cs.size() < DeepClaimStats.MIN_SEEDS) {
+                    if (why == null && cs.size() < ClaimStats.MIN_SEEDS) {
                         why = "width " + fmt(w.getKey()) + " has " + cs.size() + " finished finite curves; at least "
-                                + DeepClaimStats.MIN_SEEDS + " needed";
+                                + ClaimStats.MIN_SEEDS + " needed";
                     }
                 }
                 if (why != null) {
@@ -170,7 +170,7 @@ final class BordelonClaims {
                 for (int i = 0; i < d.length; i++) dist.put(fmt(ws[i]), d[i]);
                 e.put("rms distance to width " + fmt(ws[ws.length - 1]), dist);
                 e.put("exponent", g);
-                e.put("exponent ci95", DeepClaimStats.list(ci));
+                e.put("exponent ci95", ClaimStats.list(ci));
                 e.put("steps compared", st.length);
                 ev.put(key, e);
                 if (mup) {
@@ -202,8 +202,8 @@ final class BordelonClaims {
     static void headVariance(Map<String, Object> base, String widthAxis, List<Run> runs, Map<String, Object> ev) {
         Map<String, Map<Double, List<Double>>> by = new TreeMap<>();
         for (Run r : runs) {
-            Double w = DeepClaimStats.number(Claims.value(r, base, widthAxis));
-            Double v = DeepClaimStats.number(r.findings().get("headVarianceInit"));
+            Double w = ClaimStats.number(Claims.value(r, base, widthAxis));
+            Double v = ClaimStats.number(r.findings().get("headVarianceInit"));
             if (w == null || v == null || !(v > 0)) continue;
             by.computeIfAbsent(String.valueOf(Claims.value(r, base, "model.parameterization")), k -> new TreeMap<>())
                     .computeIfAbsent(w, k -> new ArrayList<>()).add(v);
@@ -220,8 +220,8 @@ final class BordelonClaims {
                 vals.add(v);
                 med.put(fmt(e.getKey()), CellStats.median(v));
             }
-            SplittableRandom rnd = new SplittableRandom(DeepClaimStats.SEED);
-            double[] k = new double[DeepClaimStats.RESAMPLES];
+            SplittableRandom rnd = ClaimStats.DEEP.random();
+            double[] k = new double[ClaimStats.DEEP.resamples()];
             double[] y = new double[x.length];
             for (int b = 0; b < k.length; b++) {
                 for (int j = 0; j < x.length; j++) {
@@ -229,20 +229,20 @@ final class BordelonClaims {
                     for (int t = 0; t < v.length; t++) sm[t] = v[rnd.nextInt(v.length)];
                     y[j] = Math.log(CellStats.median(sm));
                 }
-                k[b] = -DeepClaimStats.slope(x, y);
+                k[b] = -ClaimStats.slope(x, y);
             }
             for (int j = 0; j < x.length; j++) y[j] = Math.log(CellStats.median(vals.get(j)));
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("median per width", med);
-            e.put("exponent", -DeepClaimStats.slope(x, y));
-            e.put("exponent ci95", DeepClaimStats.list(DeepClaimStats.percentiles(k)));
+            e.put("exponent", -ClaimStats.slope(x, y));
+            e.put("exponent ci95", ClaimStats.list(ClaimStats.percentiles(k)));
             ev.put("head variance at init, " + p, e);
         });
     }
 
     private static CellStats.Interval bootstrapExponent(double[] ws, List<List<double[]>> curves) {
-        SplittableRandom rnd = new SplittableRandom(DeepClaimStats.SEED);
-        double[] g = new double[DeepClaimStats.RESAMPLES];
+        SplittableRandom rnd = ClaimStats.DEEP.random();
+        double[] g = new double[ClaimStats.DEEP.resamples()];
         for (int b = 0; b < g.length; b++) {
             List<List<double[]>> re = new ArrayList<>();
             for (List<double[]> cs : curves) {
@@ -252,7 +252,7 @@ final class BordelonClaims {
             }
             g[b] = exponent(ws, re, null);
         }
-        return DeepClaimStats.percentiles(g);
+        return ClaimStats.percentiles(g);
     }
 
     // ---- learning-rate transfer ----------------------------------------------------------------------------
@@ -268,8 +268,8 @@ final class BordelonClaims {
             Map<Double, Map<Double, List<Double>>> byWidth = new TreeMap<>();
             TreeSet<Double> grid = new TreeSet<>();
             for (Run r : runs) {
-                Double w = DeepClaimStats.number(Claims.value(r, base, widthAxis));
-                Double lr = DeepClaimStats.number(Claims.value(r, base, "train.lr"));
+                Double w = ClaimStats.number(Claims.value(r, base, widthAxis));
+                Double lr = ClaimStats.number(Claims.value(r, base, "train.lr"));
                 if (!param.equals(Claims.value(r, base, "model.parameterization")) || w == null || lr == null
                         || r.finalEvalLoss() == null) {
                     continue;
@@ -289,9 +289,9 @@ final class BordelonClaims {
                 Map<Double, List<Double>> cells = w.getValue();
                 for (double lr : lrs) {
                     int n = cells.getOrDefault(lr, List.of()).size();
-                    if (why == null && n < DeepClaimStats.MIN_SEEDS) {
+                    if (why == null && n < ClaimStats.MIN_SEEDS) {
                         why = "width " + fmt(w.getKey()) + " lr " + lr + " has " + n + " finished seeds; at least "
-                                + DeepClaimStats.MIN_SEEDS + " needed";
+                                + ClaimStats.MIN_SEEDS + " needed";
                     }
                 }
                 int bi = -1;
@@ -347,7 +347,7 @@ final class BordelonClaims {
 
     /** Share of seed resamples in which learning rate {@code best} stays the best at this width. */
     private static double bootstrapBestShare(Map<Double, List<Double>> cells, List<Double> lrs, int best) {
-        SplittableRandom rnd = new SplittableRandom(DeepClaimStats.SEED);
+        SplittableRandom rnd = ClaimStats.DEEP.random();
         int hits = 0, n = 200;
         for (int b = 0; b < n; b++) {
             int bi = -1;

@@ -175,13 +175,13 @@ public final class LiClaims {
             ev.put("reason", reason);
             return new Claim("signgd-not-data-noise", PAPER, statement, Outcome.INCONCLUSIVE, ev);
         }
-        double[] d = ClaimStats.medianDifference(gaps(sg), gaps(gd));
-        ev.put("gap signgd − gd, ci95", List.of(ClaimStats.round(d[0]), ClaimStats.round(d[1])));
+        CellStats.Interval d = ClaimStats.SHALLOW.medianDifference(gaps(sg), gaps(gd));
+        ev.put("gap signgd − gd, ci95", ClaimStats.rounded(d));
         double gdGap = CellStats.median(gaps(gd));
         Outcome o;
-        if (d[0] > 0 && gdGap < GAP && (double) gd.stream().filter(LiClaims::fits).count() / gd.size() >= MOST) {
+        if (d.low() > 0 && gdGap < GAP && (double) gd.stream().filter(LiClaims::fits).count() / gd.size() >= MOST) {
             o = Outcome.CONFIRMED;
-        } else if (d[1] <= 0 || gdGap >= GAP) {
+        } else if (d.high() <= 0 || gdGap >= GAP) {
             o = Outcome.REFUTED; // GD on the same data generalizes no better: the data noise explains it
         } else {
             o = Outcome.INCONCLUSIVE;
@@ -271,7 +271,7 @@ public final class LiClaims {
                 continue;
             }
             double a = CellStats.median(da);
-            CellStats.Interval ci = CellStats.bootstrapMedian(da, ClaimStats.RESAMPLES, 0.05, ClaimStats.BOOT_SEED);
+            CellStats.Interval ci = ClaimStats.SHALLOW.median(da);
             m.put("adam vs signgd median ci95", List.of(ci.low(), ci.high()));
             close &= ci.high() <= CLOSE; // alike beyond doubt
             far |= ci.low() > CLOSE;     // not alike beyond doubt

@@ -15,7 +15,7 @@ import java.util.TreeMap;
  * with every scaled one; the measures are {@link DeepFindings}'s (ρ, the Q/K-vs-V gradient ratio, the attention
  * entropy ratio, all at init).
  *
- * <p>Never a pass on missing data: each compared group needs {@link DeepClaimStats#MIN_SEEDS} finished seeds with the
+ * <p>Never a pass on missing data: each compared group needs {@link ClaimStats#MIN_SEEDS} finished seeds with the
  * measure, else INCONCLUSIVE with the reason. Collapse is told apart from softmax saturation by the attention entropy
  * at init: when the unscaled stack's lowest per-layer entropy ratio is under {@link #SATURATED} (attention close to
  * one-hot somewhere in the stack), or was not measured, both claims are INCONCLUSIVE: the setup cannot tell them apart.
@@ -66,13 +66,13 @@ final class NociClaims {
             return "no finished scaled run with " + what + " at depth " + depth;
         }
         for (Map.Entry<String, List<Run>> e : by.entrySet()) {
-            if (e.getValue().size() < DeepClaimStats.MIN_SEEDS) {
+            if (e.getValue().size() < ClaimStats.MIN_SEEDS) {
                 return e.getKey() + " has " + e.getValue().size() + " finished seeds with " + what + " at depth "
-                        + depth + "; at least " + DeepClaimStats.MIN_SEEDS + " needed";
+                        + depth + "; at least " + ClaimStats.MIN_SEEDS + " needed";
             }
         }
-        double[] ent = DeepClaimStats.finite(allDeepest.stream()
-                .map(r -> DeepClaimStats.number(r.findings().get("attnEntropyRatioInitMin"))).toList());
+        double[] ent = ClaimStats.finite(allDeepest.stream()
+                .map(r -> ClaimStats.number(r.findings().get("attnEntropyRatioInitMin"))).toList());
         if (ent.length == 0) {
             return "the attention entropy at init was not measured, so collapse cannot be told apart from a saturated"
                     + " softmax";
@@ -96,10 +96,10 @@ final class NociClaims {
         for (Map.Entry<String, List<Run>> e : by.entrySet()) {
             List<Run> g = e.getValue();
             int k = (int) g.stream().filter(r -> Boolean.TRUE.equals(r.findings().get("collapsed"))).count();
-            ev.put("collapsed " + e.getKey(), DeepClaimStats.share(k, g.size()));
-            ev.put("rho at init " + e.getKey(), DeepClaimStats.median(values(g, "rankCollapseInit")));
+            ev.put("collapsed " + e.getKey(), ClaimStats.shareUnrounded(k, g.size()));
+            ev.put("rho at init " + e.getKey(), ClaimStats.medianUnrounded(values(g, "rankCollapseInit")));
             ev.put("attention entropy ratio at init (min over layers) " + e.getKey(),
-                    DeepClaimStats.median(values(g, "attnEntropyRatioInitMin")));
+                    ClaimStats.medianUnrounded(values(g, "attnEntropyRatioInitMin")));
         }
         String reason = precondition(by, ev, by.getOrDefault("none", List.of()), "rho at init");
         if (reason != null) {
@@ -110,7 +110,7 @@ final class NociClaims {
         for (Map.Entry<String, List<Run>> e : by.entrySet()) {
             List<Run> g = e.getValue();
             int k = (int) g.stream().filter(r -> Boolean.TRUE.equals(r.findings().get("collapsed"))).count();
-            CellStats.Interval w = CellStats.wilson(k, g.size(), DeepClaimStats.Z95);
+            CellStats.Interval w = CellStats.wilson(k, g.size(), ClaimStats.Z95);
             double share = (double) k / g.size();
             if (e.getKey().equals("none")) {
                 confirmed &= share >= MOST;
@@ -137,9 +137,9 @@ final class NociClaims {
                 + "values' ((|dW_Q| + |dW_K|) / (2 |dW_V|), median over layers) without residual scaling than with it";
         Map<String, Object> ev = new LinkedHashMap<>();
         Map<String, List<Run>> by = deepestByScaling(base, runs, "qkOverVGradInit", ev);
-        by.values().forEach(g -> g.removeIf(r -> !(DeepClaimStats.number(r.findings().get("qkOverVGradInit")) > 0)));
+        by.values().forEach(g -> g.removeIf(r -> !(ClaimStats.number(r.findings().get("qkOverVGradInit")) > 0)));
         for (Map.Entry<String, List<Run>> e : by.entrySet()) {
-            ev.put("qk/v gradient ratio at init " + e.getKey(), DeepClaimStats.median(values(e.getValue(), "qkOverVGradInit")));
+            ev.put("qk/v gradient ratio at init " + e.getKey(), ClaimStats.medianUnrounded(values(e.getValue(), "qkOverVGradInit")));
         }
         String reason = precondition(by, ev, by.getOrDefault("none", List.of()), "a finite gradient ratio");
         if (reason != null) {
@@ -151,9 +151,10 @@ final class NociClaims {
         for (Map.Entry<String, List<Run>> e : by.entrySet()) {
             if (e.getKey().equals("none")) continue;
             double[] s = log10(values(e.getValue(), "qkOverVGradInit"));
-            CellStats.Interval ci = DeepClaimStats.diffOfMedians(none, s);
+            CellStats.Interval d = ClaimStats.DEEP.medianDifference(none, s);
+            CellStats.Interval ci = new CellStats.Interval(-d.high(), -d.low()); // median(s) − median(none)
             ev.put("log10 ratio, " + e.getKey() + " minus none", Map.of(
-                    "median", CellStats.median(s) - CellStats.median(none), "ci95", DeepClaimStats.list(ci)));
+                    "median", CellStats.median(s) - CellStats.median(none), "ci95", ClaimStats.list(ci)));
             all &= ci.low() > 0;
             any |= ci.high() < 0;
         }
@@ -165,12 +166,12 @@ final class NociClaims {
     }
 
     private static int depth(Map<String, Object> base, Run r) {
-        Double d = DeepClaimStats.number(Claims.value(r, base, "model.depth"));
+        Double d = ClaimStats.number(Claims.value(r, base, "model.depth"));
         return d == null ? 1 : d.intValue();
     }
 
     private static double[] values(List<Run> g, String finding) {
-        return DeepClaimStats.finite(g.stream().map(r -> DeepClaimStats.number(r.findings().get(finding))).toList());
+        return ClaimStats.finite(g.stream().map(r -> ClaimStats.number(r.findings().get(finding))).toList());
     }
 
     private static double[] log10(double[] v) {

@@ -165,16 +165,16 @@ public final class SongClaims {
             ev.put("reason", reason);
             return new Claim("kernels-gaussian-faster", PAPER, statement, Outcome.INCONCLUSIVE, ev);
         }
-        double[] d = ClaimStats.medianDifference(g, s);
-        ev.put("median step difference gaussian − softmax, ci95", List.of(ClaimStats.round(d[0]), ClaimStats.round(d[1])));
+        CellStats.Interval d = ClaimStats.SHALLOW.medianDifference(g, s);
+        ev.put("median step difference gaussian − softmax, ci95", ClaimStats.rounded(d));
         Outcome o;
-        if (d[1] < 0 && gCensored == 0) {
+        if (d.high() < 0 && gCensored == 0) {
             o = Outcome.CONFIRMED;
-        } else if (d[0] >= 0 && sCensored == 0) {
+        } else if (d.low() >= 0 && sCensored == 0) {
             o = Outcome.REFUTED;
         } else {
             o = Outcome.INCONCLUSIVE;
-            ev.put("reason", d[1] < 0 || d[0] >= 0
+            ev.put("reason", d.high() < 0 || d.low() >= 0
                     ? "the direction rests on runs that had not converged within the budget"
                     : "the interval of the difference contains 0 at these seeds");
         }

@@ -107,6 +107,54 @@ class ChartsTest {
                 null, null, 0, false, false));
     }
 
+    static FigureData.Xy lrFigure(double... lrs) {
+        double[] loss = Arrays.stream(lrs).map(lr -> 1 + Math.abs(Math.log10(lr) + 1)).toArray();
+        return new FigureData.Xy("Final eval loss against η₀", "base learning rate η₀ (log)", "final eval loss (nats)", true,
+                false, List.of(new FigureData.Line("dModel = 64", lrs, loss, null, null, 0, false, true)), List.of(), List.of());
+    }
+
+    @Test
+    void aLogAxisUnderTwoDecadesIsLabelledAtOneTwoFive() throws Exception {
+        String text = texts(parse(new ByteArrayInputStream(Charts.svg(Charts.xy(lrFigure(0.03, 0.1, 0.3, 1.0))))));
+        assertTrue(text.contains("x axis labelled at 0.05, 0.1, 0.2, 0.5, 1\n"), text);
+        String narrow = texts(parse(new ByteArrayInputStream(Charts.svg(Charts.xy(lrFigure(0.02, 0.03, 0.06)))))); // 0.48 decades
+        assertTrue(narrow.contains("x axis labelled at 0.02, 0.03, 0.04, 0.05, 0.06\n"), narrow);
+        String wide = texts(parse(new ByteArrayInputStream(Charts.svg(Charts.xy(lrFigure(0.001, 0.01, 0.1, 1.0))))));
+        assertFalse(wide.contains("axis labelled at"), "three decades: the powers of ten are enough: " + wide);
+        // a log y axis too: excess loss over 1.3 decades
+        String y = texts(parse(new ByteArrayInputStream(Charts.svg(Charts.xy(new FigureData.Xy("excess", "step", "excess", false,
+                true, List.of(FigureData.Line.of("kl", new double[] {0, 1, 2}, new double[] {0.4, 0.05, 0.02}, 0)), List.of(),
+                List.of()))))));
+        assertTrue(y.contains("y axis labelled at 0.02, 0.05, 0.1, 0.2\n"), y);
+        assertEquals(List.of(0.2, 0.5, 2.0, 5.0), Charts.logTickValues(0.15, 8));
+        assertEquals("0.2", Charts.tick(Double.parseDouble("2e-1")));
+    }
+
+    @Test
+    void theAddedLogTickLabelsAreDrawnUnderTheirTickMarks() throws Exception {
+        Charts.Drawn d = Charts.xy(lrFigure(0.03, 0.1, 0.3, 1.0));
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(Charts.png(d)));
+        // below the lowest point (loss 1 at lr 0.1) the plot is empty; the label "0.2" is centred on its tick mark
+        int x = (int) Math.round(d.chart().getScreenXFromChart(0.2));
+        int bottom = (int) Math.round(d.chart().getScreenYFromChart(1.0));
+        assertTrue(dark(img, x - 9, x - 2, bottom + 2, bottom + 45) > 10, "no label left of the 0.2 tick mark at x = " + x);
+        // and nothing where no tick is labelled (between 0.2 and 0.5)
+        int between = (int) Math.round(d.chart().getScreenXFromChart(Math.sqrt(0.2 * 0.5)));
+        assertEquals(0, dark(img, between - 4, between + 4, bottom + 2, bottom + 45), "at x = " + between);
+    }
+
+    /** Pixels darker than mid grey in the box. */
+    static int dark(BufferedImage img, int x0, int x1, int y0, int y1) {
+        int n = 0;
+        for (int x = x0; x <= x1; x++) {
+            for (int y = y0; y <= y1; y++) {
+                java.awt.Color c = new java.awt.Color(img.getRGB(x, y));
+                n += (c.getRed() + c.getGreen() + c.getBlue()) / 3 < 110 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
     /** Parses as XML (well-formed), without fetching the SVG 1.1 DTD its DOCTYPE names. */
     static Document parse(java.io.InputStream in) throws Exception {
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();

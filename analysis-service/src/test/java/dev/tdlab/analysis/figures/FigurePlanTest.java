@@ -152,6 +152,31 @@ class FigurePlanTest {
     }
 
     @Test
+    void signGdStagesDrawNormsAndSharesOnTwoYAxes() {
+        RunView.Baselines classifier = new RunView.Baselines(null, null, null, 0.1, 0.0, null);
+        Map<String, Object> trajectories = new LinkedHashMap<>();
+        trajectories.put("probe/value_noise", Map.of("steps", List.of(0, 10, 20, 30), "values", List.of(0.0, 12.0, 25.0, 40.0)));
+        trajectories.put("probe/qk_noise_sign_agreement", Map.of("steps", List.of(0, 10, 20, 30),
+                "values", List.of(0.5, 0.7, 0.9, 0.95)));
+        trajectories.put("probe/attn_signal_from_noise", Map.of("steps", List.of(0, 10, 20, 30),
+                "values", List.of(0.3, 0.2, 0.1, 0.05)));
+        ExperimentView v = view("two-layer-classifier", sweep("train.optimizer", List.of("signgd"), "train.lr",
+                List.of(0.003)), 2, classifier, (cell, seed) -> Map.of("stageTrajectories", trajectories,
+                "liStages", Map.of("I", Map.of("endStep", 8))));
+        Charts.Drawn d = FigurePlan.of(v, CURVES).get("stages-optimizer-signgd-lr-0.003").chart().get();
+        String s = String.join("\n", d.description());
+        assertTrue(s.contains("y axis: value norm"), s);
+        assertTrue(s.contains("right y axis: sign agreement, attention weight (0–1)"), s);
+        assertTrue(s.contains("line value_noise: 4 points, with its min–max band\n"), s);
+        assertTrue(s.contains("line qk_noise_sign_agreement: 4 points, with its min–max band, on the right y axis"), s);
+        assertTrue(s.contains("line attn_signal_from_noise: 4 points, with its min–max band, on the right y axis"), s);
+        assertEquals(1, d.chart().getSeriesMap().get("qk_noise_sign_agreement").getYAxisGroup());
+        assertEquals(0, d.chart().getSeriesMap().get("value_noise").getYAxisGroup());
+        assertTrue(FigurePlan.isShare("probe/qk_signal_sign_agreement") && FigurePlan.isShare("probe/attn_signal_from_signal"));
+        assertFalse(FigurePlan.isShare("probe/value_signal"));
+    }
+
+    @Test
     void slugsAndLabels() {
         Map<String, Object> cell = new LinkedHashMap<>();
         cell.put("data.p", 0.1);
