@@ -7,7 +7,7 @@
 #
 # Knobs (environment): ROUNDS (turns per variant, default 2), BURSTS (measured bursts per turn, 5), CONCURRENCY (50),
 # WARMUP (bursts before measuring, 2), JAVA (default: java on PATH), SERVICE_OPTS (JVM options of the service, e.g. a
-# JFR recording). Needs the devstack module packaged
+# JFR recording), THREADS (non-empty: also print the service's CPU time by thread). Needs the devstack module packaged
 # (./mvnw -o -pl analysis-service,devstack -am package -DskipTests).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -25,6 +25,11 @@ cleanup() {
 trap 'cleanup; rm -rf "$WORK"' EXIT
 
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks (1/100 s)
+threads() { # "name ticks" per thread of a process (digits stripped from the name, so pools fold into one line)
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr -d '0-9 ' < "$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done 2>/dev/null
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 turn() { # APP LABEL
@@ -42,11 +47,22 @@ turn() { # APP LABEL
   curl -fs "http://localhost:$port/q/health/ready" > /dev/null || { tail -30 "$WORK/analysis.log" >&2; exit 1; }
   echo "load average before the turn: $(cut -d' ' -f1-3 /proc/loadavg)"
   local cpu0; cpu0="$(cpu "$SERVICE_PID")"
+  threads "$SERVICE_PID" > "$WORK/threads0"
   "$JAVA" "$ROOT/bench/load/SubmitLoadBench.java" "http://localhost:$port" "$TOKEN" "$label" "$BURSTS" "$CONCURRENCY" "$WARMUP"
   local cpu1; cpu1="$(cpu "$SERVICE_PID")"
+  threads "$SERVICE_PID" > "$WORK/threads1"
   local n=$(( (BURSTS + WARMUP + 1) * CONCURRENCY ))
-  echo "analysis-service CPU time during the bench: $(( (cpu1 - cpu0) * 10 )) ms for $n submissions" \
-       "($(( (cpu1 - cpu0) * 10 / n )) ms each, with the relay and the scheduler)"
+  # the JIT compiler's share (C1/C2 threads) shrinks as the service warms up: the rest is the steady-state cost
+  local jit; jit="$(awk 'NR == FNR { if ($1 ~ /^C.?CompilerThre/) a += $2; next } $1 ~ /^C.?CompilerThre/ { b += $2 } END { print b - a }' \
+    "$WORK/threads0" "$WORK/threads1")"
+  awk -v t=$(( (cpu1 - cpu0) * 10 )) -v j=$(( jit * 10 )) -v n="$n" 'BEGIN {
+    printf "analysis-service CPU time during the bench: %d ms for %d submissions (%.1f ms each, with the relay and the scheduler);\n", t, n, t / n
+    printf "without the JIT compiler threads: %d ms (%.1f ms each)\n", t - j, (t - j) / n }'
+  if [[ -n "${THREADS:-}" ]]; then # the service's CPU during the bench by thread (group), ms
+    echo "service CPU by thread during the bench (ms):"
+    awk 'NR == FNR { a[$1] += $2; next } { b[$1] += $2 } END { for (k in b) if (b[k] - a[k] > 0) printf "  %6d %s\n", (b[k] - a[k]) * 10, k }' \
+      "$WORK/threads0" "$WORK/threads1" | sort -rn
+  fi
   echo "load average after the turn: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   cleanup
