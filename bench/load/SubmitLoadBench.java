@@ -59,8 +59,13 @@ public class SubmitLoadBench {
         md.append(String.format(Locale.ROOT, "### %s: %d bursts of %d concurrent submissions (one tenant), after %d warm-up bursts%n%n",
                 label, bursts, n, warmup));
         md.append("| burst | n | 201 | p50 (ms) | p95 (ms) | p99 (ms) | max (ms) | burst (ms) |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        long clientCpu = 0;
         for (int b = 0; b < warmup + bursts; b++) {
+            long cpu0 = processCpu();
             Burst r = burst(url, token, n, b * n);
+            if (b >= warmup) {
+                clientCpu += processCpu() - cpu0;
+            }
             if (r.status().getOrDefault(201, 0) != n) {
                 throw new IllegalStateException("burst " + b + ": not every submission was accepted: " + r.status()
                         + " e.g. " + r.errors());
@@ -80,10 +85,18 @@ public class SubmitLoadBench {
         md.append(String.format(Locale.ROOT, "%nquota check: tenant with concurrentRuns = %d, %d concurrent one-run submissions → %s "
                 + "(status → count), p95 %.1f ms%n", k, n, new TreeMap<>(q.status()), pct(sorted(q.ns()), 0.95)));
         System.out.println(md);
+        System.out.printf(Locale.ROOT, "bench client CPU time in the measured bursts: %d ms (%.1f ms a submission)%n",
+                clientCpu / 1_000_000, clientCpu / 1e6 / (bursts * n));
         if (q.status().getOrDefault(201, 0) != k || q.status().getOrDefault(429, 0) != n - k) {
             System.err.println("QUOTA NOT EXACT: expected " + k + " × 201 and " + (n - k) + " × 429, got " + q.status());
             System.exit(1);
         }
+    }
+
+    /** This JVM's CPU time (ns): the client shares the box with the service. */
+    static long processCpu() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     record Burst(List<Long> ns, Map<Integer, Integer> status, List<String> errors, long burstMs) {
