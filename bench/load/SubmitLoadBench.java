@@ -73,6 +73,8 @@ public class SubmitLoadBench {
             if (b >= warmup) {
                 all.addAll(r.ns());
                 md.append(row("#" + (b - warmup + 1), r));
+            } else {
+                md.append(row("warm-up " + (b + 1), r)); // shown, not counted: the JIT is still compiling the path
             }
             Thread.sleep(1000);
         }

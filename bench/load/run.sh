@@ -30,9 +30,12 @@ threads() { # "name ticks" per thread of a process (digits stripped from the nam
     printf '%s %s\n' "$(tr -d '0-9 ' < "$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
   done 2>/dev/null
 }
-tree_cpu() { # user + system ticks of a process and its descendants (and of their waited-for children)
-  local pids; pids="$(pstree -p "$1" 2>/dev/null | grep -o '([0-9]*)' | tr -d '()')"
-  for p in ${pids:-$1}; do awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat" 2>/dev/null; done | awk '{ s += $1 } END { print s + 0 }'
+tree_cpu() { # user + system ticks of processes and their descendants (and of their waited-for children)
+  local p; for p in $(ps -e -o pid=,ppid= | awk -v roots=" $* " '{ parent[$1] = $2 } END {
+      for (p in parent) { q = p; while (q != "" && index(roots, " " q " ") == 0 && q != 1 && q != 0) q = parent[q]
+                          if (index(roots, " " q " ") > 0) print p } }'); do
+    sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | awk '{print $12 + $13 + $14 + $15}'
+  done | awk '{ s += $1 } END { print s + 0 }'
 }
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
@@ -51,21 +54,21 @@ turn() { # APP LABEL
   curl -fs "http://localhost:$port/q/health/ready" > /dev/null || { tail -30 "$WORK/analysis.log" >&2; exit 1; }
   echo "load average before the turn: $(cut -d' ' -f1-3 /proc/loadavg)"
   local cpu0; cpu0="$(cpu "$SERVICE_PID")"
-  local stack0; stack0="$(tree_cpu "$DEVSTACK_PID")"
+  local postmaster; postmaster="$(pgrep -f -- "-D $data/postgres/pgdata" | head -1)" # pg_ctl detached it from devstack
+  local stack0; stack0="$(tree_cpu "$DEVSTACK_PID" $postmaster)"
   threads "$SERVICE_PID" > "$WORK/threads0"
   "$JAVA" "$ROOT/bench/load/SubmitLoadBench.java" "http://localhost:$port" "$TOKEN" "$label" "$BURSTS" "$CONCURRENCY" "$WARMUP"
   local cpu1; cpu1="$(cpu "$SERVICE_PID")"
-  local stack1; stack1="$(tree_cpu "$DEVSTACK_PID")"
+  local stack1; stack1="$(tree_cpu "$DEVSTACK_PID" $postmaster)"
   threads "$SERVICE_PID" > "$WORK/threads1"
   local n=$(( (BURSTS + WARMUP + 1) * CONCURRENCY ))
   # the JIT compiler's share (C1/C2 threads) shrinks as the service warms up: the rest is the steady-state cost
   local jit; jit="$(awk 'NR == FNR { if ($1 ~ /^C.?CompilerThre/) a += $2; next } $1 ~ /^C.?CompilerThre/ { b += $2 } END { print b - a }' \
     "$WORK/threads0" "$WORK/threads1")"
-  awk -v t=$(( (cpu1 - cpu0) * 10 )) -v j=$(( jit * 10 )) -v n="$n" 'BEGIN {
+  awk -v t=$(( (cpu1 - cpu0) * 10 )) -v j=$(( jit * 10 )) -v s=$(( (stack1 - stack0) * 10 )) -v n="$n" 'BEGIN {
     printf "analysis-service CPU time during the bench: %d ms for %d submissions (%.1f ms each, with the relay and the scheduler);\n", t, n, t / n
     printf "without the JIT compiler threads: %d ms (%.1f ms each)\n", t - j, (t - j) / n
-    printf "Kafka and PostgreSQL (devstack) CPU time during the bench: %d ms (%.1f ms each)\n", s, s / n }' \
-    -v s=$(( (stack1 - stack0) * 10 ))
+    printf "Kafka and PostgreSQL (devstack) CPU time during the bench: %d ms (%.1f ms each)\n", s, s / n }'
   if [[ -n "${THREADS:-}" ]]; then # the service's CPU during the bench by thread (group), ms
     echo "service CPU by thread during the bench (ms):"
     awk 'NR == FNR { a[$1] += $2; next } { b[$1] += $2 } END { for (k in b) if (b[k] - a[k] > 0) printf "  %6d %s\n", (b[k] - a[k]) * 10, k }' \
