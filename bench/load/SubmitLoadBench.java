@@ -72,13 +72,13 @@ public class SubmitLoadBench {
         long[] cpu = new long[3]; // service, its JIT compiler threads, Kafka + PostgreSQL: ticks over the measured bursts
         for (int b = 0; b < warmup + bursts; b++) {
             long cpu0 = processCpu();
-            long[] proc0 = b >= warmup ? procCpu() : null;
+            Cpu proc0 = b >= warmup ? procCpu() : null;
             Burst r = burst(url, token, n, b * n);
             if (b >= warmup) {
                 clientCpu += processCpu() - cpu0;
-                long[] proc1 = procCpu();
+                long[] d = procCpu().minus(proc0);
                 for (int i = 0; i < cpu.length; i++) {
-                    cpu[i] += proc1[i] - proc0[i];
+                    cpu[i] += d[i];
                 }
             }
             if (r.status().getOrDefault(201, 0) != n) {
@@ -125,21 +125,37 @@ public class SubmitLoadBench {
     static final String SERVICE_PID = System.getenv("SERVICE_PID");
     static final String STACK_PIDS = System.getenv("STACK_PIDS");
 
-    /**
-     * CPU ticks (1/100 s) so far of the service, of its JIT compiler threads, and of the stack's processes and their
-     * descendants (PostgreSQL's backends); zeros without SERVICE_PID (Linux /proc only).
-     */
-    static long[] procCpu() {
-        long[] t = new long[3];
-        if (SERVICE_PID == null) {
-            return t;
+    /** CPU ticks (1/100 s) so far: the service, each of its JIT compiler threads (by thread id), the stack. */
+    record Cpu(long service, Map<String, Long> compilers, long stack) {
+        /**
+         * Ticks since {@code before}: service, JIT compiler threads, stack. The JVM ends idle compiler threads and
+         * starts new ones: a thread's ticks count from 0 if it is new, and those of a thread that ended in between are
+         * lost (the JIT figure is then a lower bound; the service's total is exact).
+         */
+        long[] minus(Cpu before) {
+            long jit = 0;
+            for (Map.Entry<String, Long> t : compilers.entrySet()) {
+                jit += t.getValue() - before.compilers().getOrDefault(t.getKey(), 0L);
+            }
+            return new long[]{service - before.service(), jit, stack - before.stack()};
         }
-        t[0] = ticks(Path.of("/proc", SERVICE_PID, "stat"), false);
+    }
+
+    /**
+     * The CPU so far of the service, of its JIT compiler threads, and of the stack's processes and their descendants
+     * (PostgreSQL's backends); zeros without SERVICE_PID (Linux /proc only).
+     */
+    static Cpu procCpu() {
+        if (SERVICE_PID == null) {
+            return new Cpu(0, Map.of(), 0);
+        }
+        long service = ticks(Path.of("/proc", SERVICE_PID, "stat"), false);
+        Map<String, Long> compilers = new TreeMap<>();
         try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc", SERVICE_PID, "task"))) {
             for (Path task : tasks) {
                 try {
                     if (Files.readString(task.resolve("comm")).matches("C\\d CompilerThre.*\\s*")) {
-                        t[1] += ticks(task.resolve("stat"), false);
+                        compilers.put(task.getFileName().toString(), ticks(task.resolve("stat"), false));
                     }
                 } catch (IOException gone) {
                     // the thread ended
@@ -148,6 +164,7 @@ public class SubmitLoadBench {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        long stack = 0;
         if (STACK_PIDS != null && !STACK_PIDS.isBlank()) {
             Set<String> roots = Set.copyOf(List.of(STACK_PIDS.trim().split("\\s+")));
             Map<String, String> parent = new TreeMap<>();
@@ -164,13 +181,13 @@ public class SubmitLoadBench {
             for (String pid : parent.keySet()) {
                 for (String q = pid; q != null && !q.equals("0") && !q.equals("1"); q = parent.get(q)) {
                     if (roots.contains(q)) {
-                        t[2] += ticks(Path.of("/proc", pid, "stat"), true);
+                        stack += ticks(Path.of("/proc", pid, "stat"), true);
                         break;
                     }
                 }
             }
         }
-        return t;
+        return new Cpu(service, compilers, stack);
     }
 
     /** utime + stime (+ the waited-for children's) of /proc/PID/stat; 0 if it is gone. */
