@@ -58,7 +58,7 @@ public class TenantStore {
     /**
      * One tenant, or null. Plain JDBC: every submission reads its tenant's quotas here, and an ORM session with a
      * native query cost several times the lookup itself. In a transaction the pool hands out the transaction's
-     * connection, so the read sees what the transaction wrote.
+     * connection; tenants are only written by statements (never through entities), so no pending flush is missed.
      */
     public Tenant find(String id) {
         try (Connection c = db.getConnection();
