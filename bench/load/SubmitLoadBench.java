@@ -31,6 +31,10 @@ import java.util.regex.Pattern;
  *
  * <pre>java bench/load/SubmitLoadBench.java URL ADMIN_TOKEN [LABEL] [BURSTS=5] [CONCURRENCY=50] [WARMUP=2]</pre>
  *
+ * With SERVICE_PID (and STACK_PIDS: Kafka's and PostgreSQL's processes) in the environment, as {@code run.sh} sets
+ * them, it also prints the CPU time per submission over the measured bursts only: the service's, its JIT compiler
+ * threads' apart, the stack's and its own (it shares the box).
+ *
  * Only the JDK: one HttpClient for all (as LoadIT), which keeps a connection per concurrent request open from burst to
  * burst.
  */
