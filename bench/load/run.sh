@@ -6,13 +6,14 @@
 #   bench/load/run.sh [QUARKUS_APP_DIR[=LABEL] ...]     default: analysis-service/target/quarkus-app=current
 #
 # Knobs (environment): ROUNDS (turns per variant, default 2), BURSTS (measured bursts per turn, 5), CONCURRENCY (50),
-# WARMUP (bursts before measuring, 2), JAVA (default: java on PATH), SERVICE_OPTS (JVM options of the service, e.g. a
-# JFR recording). Needs the devstack module packaged
+# WARMUP (bursts before measuring, 20: a fresh JVM interprets and JIT-compiles the path for hundreds of submissions;
+# the warm-up rows are printed, not counted), JAVA (default: java on PATH), SERVICE_OPTS (JVM options of the service,
+# e.g. a JFR recording), THREADS (non-empty: also print the service's CPU time by thread). Needs the devstack module packaged
 # (./mvnw -o -pl analysis-service,devstack -am package -DskipTests).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 JAVA="${JAVA:-java}"
-ROUNDS="${ROUNDS:-2}"; BURSTS="${BURSTS:-5}"; CONCURRENCY="${CONCURRENCY:-50}"; WARMUP="${WARMUP:-2}"
+ROUNDS="${ROUNDS:-2}"; BURSTS="${BURSTS:-5}"; CONCURRENCY="${CONCURRENCY:-50}"; WARMUP="${WARMUP:-20}"
 [[ $# -gt 0 ]] || set -- "$ROOT/analysis-service/target/quarkus-app=current"
 TOKEN="bench-admin-token-0123456789abcdef0123456789abcdef"
 WORK="$(mktemp -d /tmp/tdlab-load.XXXXXX)"
@@ -24,7 +25,11 @@ cleanup() {
 }
 trap 'cleanup; rm -rf "$WORK"' EXIT
 
-cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks (1/100 s)
+threads() { # "name ticks" per thread of a process (digits stripped from the name, so pools fold into one line)
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr -d '0-9 ' < "$t/comm")" "$(sed 's/.*) //' "$t/stat" | awk '{print $12 + $13}')"
+  done 2>/dev/null
+}
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 turn() { # APP LABEL
@@ -41,12 +46,17 @@ turn() { # APP LABEL
   for _ in $(seq 240); do curl -fs "http://localhost:$port/q/health/ready" > /dev/null && break; sleep 0.5; done
   curl -fs "http://localhost:$port/q/health/ready" > /dev/null || { tail -30 "$WORK/analysis.log" >&2; exit 1; }
   echo "load average before the turn: $(cut -d' ' -f1-3 /proc/loadavg)"
-  local cpu0; cpu0="$(cpu "$SERVICE_PID")"
-  "$JAVA" "$ROOT/bench/load/SubmitLoadBench.java" "http://localhost:$port" "$TOKEN" "$label" "$BURSTS" "$CONCURRENCY" "$WARMUP"
-  local cpu1; cpu1="$(cpu "$SERVICE_PID")"
-  local n=$(( (BURSTS + WARMUP + 1) * CONCURRENCY ))
-  echo "analysis-service CPU time during the bench: $(( (cpu1 - cpu0) * 10 )) ms for $n submissions" \
-       "($(( (cpu1 - cpu0) * 10 / n )) ms each, with the relay and the scheduler)"
+  local postmaster; postmaster="$(pgrep -f -- "-D $data/postgres/pgdata" | head -1 || true)" # pg_ctl detached it
+  threads "$SERVICE_PID" > "$WORK/threads0"
+  # the bench reads the CPU time of the service and of Kafka + PostgreSQL over its measured bursts (/proc)
+  SERVICE_PID="$SERVICE_PID" STACK_PIDS="$DEVSTACK_PID $postmaster" \
+    "$JAVA" "$ROOT/bench/load/SubmitLoadBench.java" "http://localhost:$port" "$TOKEN" "$label" "$BURSTS" "$CONCURRENCY" "$WARMUP"
+  threads "$SERVICE_PID" > "$WORK/threads1"
+  if [[ -n "${THREADS:-}" ]]; then # the service's CPU during the bench by thread (group), ms
+    echo "service CPU by thread during the whole bench, warm-up included (ms):"
+    awk 'NR == FNR { a[$1] += $2; next } { b[$1] += $2 } END { for (k in b) if (b[k] - a[k] > 0) printf "  %6d %s\n", (b[k] - a[k]) * 10, k }' \
+      "$WORK/threads0" "$WORK/threads1" | sort -rn
+  fi
   echo "load average after the turn: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   cleanup

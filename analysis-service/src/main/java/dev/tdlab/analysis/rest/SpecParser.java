@@ -17,7 +17,9 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.io.IOException;
@@ -33,6 +35,22 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * size); JSON with the same depth cap, strict duplicate keys and bounded numbers.
  */
 public final class SpecParser {
+
+    /**
+     * A record's components by name, in declaration order, read once per type: {@link Class#getRecordComponents()}
+     * builds new objects and parses their generic signatures on every call (it was most of a spec's parse time).
+     */
+    private static final ClassValue<Map<String, RecordComponent>> COMPONENTS = new ClassValue<>() {
+        @Override
+        protected Map<String, RecordComponent> computeValue(Class<?> type) {
+            Map<String, RecordComponent> byName = new LinkedHashMap<>();
+            for (RecordComponent rc : type.getRecordComponents()) {
+                rc.getGenericType(); // parsed now, kept by the component
+                byName.put(rc.getName(), rc);
+            }
+            return Collections.unmodifiableMap(byName);
+        }
+    };
 
     /** The element type of a sweep axis over a list-valued field. */
     private static final Type LIST_OF_STRINGS = listOfStrings();
@@ -219,19 +237,10 @@ public final class SpecParser {
     }
 
     private static RecordComponent component(Class<?> type, String name) {
-        for (RecordComponent rc : type.getRecordComponents()) {
-            if (rc.getName().equals(name)) {
-                return rc;
-            }
-        }
-        return null;
+        return COMPONENTS.get(type).get(name);
     }
 
     private static List<String> names(Class<?> type) {
-        List<String> n = new ArrayList<>();
-        for (RecordComponent rc : type.getRecordComponents()) {
-            n.add(rc.getName());
-        }
-        return n;
+        return new ArrayList<>(COMPONENTS.get(type).keySet());
     }
 }

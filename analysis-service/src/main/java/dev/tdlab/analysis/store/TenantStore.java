@@ -1,10 +1,16 @@
 package dev.tdlab.analysis.store;
 
+import io.agroal.api.AgroalDataSource;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.persistence.EntityManager;
 import jakarta.transaction.Transactional;
+import jakarta.persistence.PersistenceException;
 import jakarta.persistence.Query;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -21,6 +27,8 @@ public class TenantStore {
 
     @Inject
     EntityManager em;
+    @Inject
+    AgroalDataSource db;
 
     /** Quota overrides of one tenant; a null field means the config default. */
     public record QuotaOverrides(Long stepParametersPerExperiment, Integer runsPerExperiment, Integer concurrentRuns,
@@ -47,11 +55,27 @@ public class TenantStore {
                 .setParameter(1, id).setParameter(2, name).executeUpdate() == 1;
     }
 
+    /**
+     * One tenant, or null. Plain JDBC: every submission reads its tenant's quotas here, and an ORM session with a
+     * native query cost several times the lookup itself. In a transaction the pool hands out the transaction's
+     * connection; tenants are only written by statements (never through entities), so no pending flush is missed.
+     */
     public Tenant find(String id) {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT id, name, created_at, max_step_parameters, max_runs_per_experiment, "
-                + "max_concurrent_runs, max_dataset_size FROM tenants WHERE id = ?1").setParameter(1, id).getResultList();
-        return rows.isEmpty() ? null : tenant(rows.get(0));
+        try (Connection c = db.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT id, name, created_at, max_step_parameters, "
+                     + "max_runs_per_experiment, max_concurrent_runs, max_dataset_size FROM tenants WHERE id = ?")) {
+            st.setString(1, id);
+            try (ResultSet rs = st.executeQuery()) {
+                if (!rs.next()) {
+                    return null;
+                }
+                return new Tenant(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class),
+                        new QuotaOverrides(rs.getObject(4, Long.class), rs.getObject(5, Integer.class),
+                                rs.getObject(6, Integer.class), rs.getObject(7, Long.class)));
+            }
+        } catch (SQLException e) {
+            throw new PersistenceException("tenant lookup failed: " + e.getMessage(), e);
+        }
     }
 
     public List<Tenant> list() {
