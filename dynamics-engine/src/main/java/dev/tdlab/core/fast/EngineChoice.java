@@ -1,6 +1,7 @@
 package dev.tdlab.core.fast;
 
 import dev.tdlab.core.model.ModelConfig;
+import dev.tdlab.core.model.deep.DeepConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
 import java.util.List;
@@ -48,11 +49,21 @@ public final class EngineChoice {
 
     /**
      * Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP,
-     * tying, init; {@link SingleLayerKernels}) and the two-layer classifier (every option; {@link ClassifierKernels}).
+     * tying, init; {@link SingleLayerKernels}), the two-layer classifier (every option; {@link ClassifierKernels}) and
+     * the deep family with softmax causal attention, the standard parameterization and pre-LN or no LN
+     * ({@link DeepKernels}).
      */
     public static boolean fastComputes(ModelConfig c) {
         return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s)
-                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k);
+                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k)
+                || c instanceof DeepConfig p && DeepKernels.supports(p);
+    }
+
+    /** Whether {@code auto} gives a model the kernels compute to them (see the class comment). */
+    static boolean autoFast(ModelConfig c) {
+        if (c instanceof ClassifierConfig k) return k.positions() <= AUTO_MAX_POSITIONS;
+        if (c instanceof DeepConfig) return false;
+        return ((SingleLayerConfig) c).dModel() <= autoMaxD();
     }
 
     /** {@link #AUTO_MAX_D} when the kernels run on the Vector API in this JVM, else {@link #AUTO_MAX_D_PLAIN}. */
@@ -82,12 +93,12 @@ public final class EngineChoice {
             case "fast" -> {
                 if (!fastComputes(c)) {
                     throw new IllegalArgumentException("engine fast computes the single-layer family with softmax "
-                            + "attention and the two-layer classifier only, not " + c);
+                            + "attention, the two-layer classifier and the deep family with softmax causal attention, "
+                            + "the standard parameterization and pre-LN only, not " + c);
                 }
                 yield true;
             }
-            default -> fastComputes(c) && (c instanceof ClassifierConfig k ? k.positions() <= AUTO_MAX_POSITIONS
-                    : ((SingleLayerConfig) c).dModel() <= autoMaxD());
+            default -> fastComputes(c) && autoFast(c);
         };
     }
 }
