@@ -148,6 +148,11 @@ class DeepKernelsTest {
         assertFalse(EngineChoice.useFast(ref, "samediff"));
         assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(ref.withAttention("linear"), "fast"));
         assertFalse(EngineChoice.useFast(ref.withAttention("linear"), "auto"), "auto falls back to the graph");
+        assertTrue(Rows.VECTOR, "the suite's JVM has the Vector API (surefire argLine)");
+        assertTrue(EngineChoice.useFast(ref, "auto"), "d=16: the kernels");
+        assertTrue(EngineChoice.useFast(ref.withWidth(64, 2).withDepth(8), "auto"), "the deep line: the kernels");
+        assertFalse(EngineChoice.useFast(ref.withWidth(128, 2), "auto"), "wider models stay on SameDiff");
+        assertTrue(EngineChoice.useFast(ref.withWidth(128, 2), "fast"));
         DeepKernels k = new DeepKernels(ref);
         k.bind(DeepTransformer.initialParameters(ref, 1));
         assertThrows(IllegalArgumentException.class, () -> k.lossAndGradients(data(2, 1, 64, 1), new int[] {0}, 0, 1,
