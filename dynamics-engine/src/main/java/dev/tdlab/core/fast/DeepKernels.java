@@ -167,10 +167,7 @@ public final class DeepKernels {
     }
 
     private static double[] need(Map<String, double[]> params, String name, int n) {
-        double[] x = params.get(name);
-        if (x == null) throw new IllegalArgumentException("missing parameter " + name);
-        if (x.length != n) throw new IllegalArgumentException("parameter " + name + " needs " + n + ", got " + x.length);
-        return x;
+        return SingleLayerKernels.need(params, name, n);
     }
 
     /**
@@ -246,14 +243,11 @@ public final class DeepKernels {
     }
 
     private void load(TokenDataset ds, int seq) {
-        for (int i = 0; i < t; i++) {
-            xs[i] = ds.token(seq, i);
-            ys[i] = ds.token(seq, i + 1);
-        }
+        SingleLayerKernels.load(ds, seq, xs, ys);
     }
 
     private static void zero(double[]... as) {
-        for (double[] x : as) if (x != null) Arrays.fill(x, 0.0);
+        SingleLayerKernels.zero(as);
     }
 
     // ---------------------------------------------------------------- forward
@@ -344,27 +338,7 @@ public final class DeepKernels {
         } else {
             mm(hf, headW, probs, t, d, vv, false);
         }
-        double loss = 0;
-        for (int i = 0; i < t; i++) {
-            int row = i * vv;
-            double max = Double.NEGATIVE_INFINITY;
-            for (int c = 0; c < vv; c++) {
-                probs[row + c] += bias[c];
-                max = Math.max(max, probs[row + c]);
-            }
-            double zy = probs[row + ys[i]] - max;
-            double sum = 0;
-            for (int c = 0; c < vv; c++) {
-                double e = Math.exp(probs[row + c] - max);
-                probs[row + c] = e;
-                sum += e;
-            }
-            double tl = Math.log(sum) - zy;                 // -log softmax(z)_y
-            for (int c = 0; c < vv; c++) probs[row + c] /= sum;
-            if (out != null) out[off + i] = tl;
-            loss += tl;
-        }
-        return loss;
+        return SingleLayerKernels.crossEntropy(probs, bias, ys, t, vv, out, off);
     }
 
     // ---------------------------------------------------------------- backward
@@ -372,14 +346,7 @@ public final class DeepKernels {
     /** Backward pass of the loaded sequence (after {@link #forward}), each token's loss weighted by g; accumulates. */
     private void backward(double g) {
         final int t = this.t, d = this.d, td = t * d, vv = vocab;
-        for (int i = 0; i < t; i++) {                       // d logits = (softmax − onehot)·g, in place in probs
-            int row = i * vv;
-            probs[row + ys[i]] -= 1.0;
-            for (int c = 0; c < vv; c++) {
-                probs[row + c] *= g;
-                gBias[c] += probs[row + c];
-            }
-        }
+        SingleLayerKernels.crossEntropyBack(probs, ys, t, vv, g, gBias);   // d logits, in place in probs
         double[] dhf = ln ? tmp : dh;
         if (tied) {
             matmulAtAcc(probs, hf, gWte, t, vv, d);         // gWte += dlogitsᵀ hf

@@ -126,7 +126,7 @@ public final class SingleLayerKernels {
         bias = need(params, SingleLayerTransformer.HEAD_BIAS, vocab);
     }
 
-    private static double[] need(Map<String, double[]> params, String name, int n) {
+    static double[] need(Map<String, double[]> params, String name, int n) {
         double[] a = params.get(name);
         if (a == null) throw new IllegalArgumentException("missing parameter " + name);
         if (a.length != n) throw new IllegalArgumentException("parameter " + name + " needs " + n + ", got " + a.length);
@@ -179,13 +179,18 @@ public final class SingleLayerKernels {
     }
 
     private void load(TokenDataset ds, int seq) {
-        for (int i = 0; i < t; i++) {
+        load(ds, seq, xs, ys);
+    }
+
+    /** Inputs xs = tokens 0..T-1 and targets ys = tokens 1..T of sequence {@code seq}. */
+    static void load(TokenDataset ds, int seq, int[] xs, int[] ys) {
+        for (int i = 0; i < xs.length; i++) {
             xs[i] = ds.token(seq, i);
             ys[i] = ds.token(seq, i + 1);
         }
     }
 
-    private static void zero(double[]... as) {
+    static void zero(double[]... as) {
         for (double[] a : as) if (a != null) java.util.Arrays.fill(a, 0.0);
     }
 
@@ -225,6 +230,14 @@ public final class SingleLayerKernels {
         } else {
             matmul(h2, headW, probs, t, d, vv);
         }
+        return crossEntropy(probs, bias, ys, t, vv, out, off);
+    }
+
+    /**
+     * Adds the bias to the logits [T,V] in {@code probs}, turns each row into its softmax in place and returns the sum of
+     * the token losses −log softmax(z)_y (per token into out if non-null).
+     */
+    static double crossEntropy(double[] probs, double[] bias, int[] ys, int t, int vv, double[] out, int off) {
         double loss = 0;
         for (int i = 0; i < t; i++) {
             int r = i * vv;
@@ -246,6 +259,18 @@ public final class SingleLayerKernels {
             loss += tl;
         }
         return loss;
+    }
+
+    /** The logits' gradient in place in probs (after {@link #crossEntropy}): (softmax − onehot)·g; gBias += its rows. */
+    static void crossEntropyBack(double[] probs, int[] ys, int t, int vv, double g, double[] gBias) {
+        for (int i = 0; i < t; i++) {
+            int r = i * vv;
+            probs[r + ys[i]] -= 1.0;
+            for (int c = 0; c < vv; c++) {
+                probs[r + c] *= g;
+                gBias[c] += probs[r + c];
+            }
+        }
     }
 
     /** Head width 4: one query row at a time, fused passes over its keys ({@link Rows#normalizeContext4}). */
@@ -281,15 +306,7 @@ public final class SingleLayerKernels {
     /** Backward pass of the loaded sequence (after {@link #forward}), each token's loss weighted by g; accumulates. */
     private void backward(double g) {
         final int t = this.t, d = this.d, vv = vocab;
-        // d logits = (softmax - onehot) * g, in place in probs
-        for (int i = 0; i < t; i++) {
-            int r = i * vv;
-            probs[r + ys[i]] -= 1.0;
-            for (int c = 0; c < vv; c++) {
-                probs[r + c] *= g;
-                gBias[c] += probs[r + c];
-            }
-        }
+        crossEntropyBack(probs, ys, t, vv, g, gBias);      // d logits, in place in probs
         if (tied) {
             matmulAtAcc(probs, h2, gWte, t, vv, d);  // gWte += dlogits^T h2   [V,d]
             matmul(probs, wte, dh2, t, vv, d);       // dh2 = dlogits wte       [T,d]

@@ -1,10 +1,6 @@
 package dev.tdlab.core.fast;
 
-import static dev.tdlab.core.fast.SingleLayerKernelsTest.FD_EPS;
-import static dev.tdlab.core.fast.SingleLayerKernelsTest.FLOOR;
-import static dev.tdlab.core.fast.SingleLayerKernelsTest.MAX_REL_VS_FD;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.MAX_REL_VS_GRAPH;
-import static dev.tdlab.core.fast.SingleLayerKernelsTest.STENCIL;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.data;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.oneHot;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.relErr;
@@ -110,23 +106,8 @@ class DeepKernelsTest {
         k.lossAndGradients(ds, seqs, 0, 2, List.of(), none);
         Map<String, double[]> analytic = new HashMap<>();
         for (String n : DeepTransformer.parameterNames(c)) analytic.put(n, k.gradient(n).clone());
-        double worst = 0;
-        for (String n : DeepTransformer.parameterNames(c)) {
-            double[] w = p.get(n), a = analytic.get(n);
-            for (int i = 0; i < w.length; i++) {
-                double keep = w[i];
-                double[] f = new double[4];
-                for (int j = 0; j < 4; j++) {
-                    w[i] = keep + STENCIL[j] * FD_EPS;
-                    f[j] = k.lossAndGradients(ds, seqs, 0, 2, List.of(), none);
-                }
-                w[i] = keep;
-                double num = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * FD_EPS);
-                double rel = Math.abs(a[i] - num) / Math.max(Math.abs(a[i]) + Math.abs(num), FLOOR);
-                worst = Math.max(worst, rel);
-                assertTrue(rel < MAX_REL_VS_FD, n + "[" + i + "]: analytic " + a[i] + " vs numeric " + num);
-            }
-        }
+        double worst = SingleLayerKernelsTest.checkFiniteDifferences(p, analytic,
+                () -> k.lossAndGradients(ds, seqs, 0, 2, List.of(), none));
         System.out.printf("deep kernels vs finite differences: max relative error %.2e%n", worst);
     }
 
