@@ -1,6 +1,5 @@
 package dev.tdlab.core.fast;
 
-import static dev.tdlab.core.fast.SingleLayerKernelsTest.MAX_REL_VS_GRAPH;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.data;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.oneHot;
 import static dev.tdlab.core.fast.SingleLayerKernelsTest.relErr;
@@ -80,13 +79,7 @@ class DeepKernelsTest {
         double[] tok = new double[3 * t];
         for (int s = 0; s < 3; s++) k.tokenLosses(ds, s, tok, s * t);
         assertTrue(relErr(tok, graphTok) < 1e-12, "token losses");
-        double worst = 0;
-        for (String n : names) {
-            double[] graph = g.get(n).dup('c').data().asDouble();
-            double e = relErr(k.gradient(n), graph);
-            worst = Math.max(worst, e);
-            assertTrue(e < MAX_REL_VS_GRAPH, n + ": relative error " + e);
-        }
+        double worst = SingleLayerKernelsTest.checkAgainstGraph(names, g, k::gradient);
         System.out.printf("deep kernels vs SameDiff float64 V=%d T=%d d=%d H=%d L=%d ln=%b %s: max relative gradient "
                 + "error %.2e, %d extra outputs%n", vocab, t, d, heads, depth, ln, residual, worst, extras.size());
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -111,13 +112,7 @@ class SingleLayerKernelsTest {
         double[] tok = new double[3 * t];
         for (int s = 0; s < 3; s++) k.tokenLosses(ds, s, tok, s * t);
         assertTrue(relErr(tok, graphTok) < 1e-12, "token losses");
-        double worst = 0;
-        for (String n : names) {
-            double[] graph = g.get(n).dup('c').data().asDouble();
-            double e = relErr(k.gradient(n), graph);
-            worst = Math.max(worst, e);
-            assertTrue(e < MAX_REL_VS_GRAPH, n + ": relative error " + e);
-        }
+        double worst = checkAgainstGraph(names, g, k::gradient);
         System.out.printf("fast vs SameDiff float64 %s: max relative gradient error %.2e%n", c.toString()
                 .replaceAll(", init.*", ""), worst);
     }
@@ -138,6 +133,17 @@ class SingleLayerKernelsTest {
         for (String n : SingleLayerTransformer.parameterNames(c)) analytic.put(n, k.gradient(n).clone());
         double worst = checkFiniteDifferences(p, analytic, () -> k.lossAndGradients(ds, seqs, 0, 2, null));
         System.out.printf("fast vs finite differences: max relative error %.2e%n", worst);
+    }
+
+    /** Each parameter's kernel gradient against the graph's to {@link #MAX_REL_VS_GRAPH}; returns the largest error. */
+    static double checkAgainstGraph(List<String> names, Map<String, INDArray> graph, Function<String, double[]> kernels) {
+        double worst = 0;
+        for (String n : names) {
+            double e = relErr(kernels.apply(n), graph.get(n).dup('c').data().asDouble());
+            worst = Math.max(worst, e);
+            assertTrue(e < MAX_REL_VS_GRAPH, n + ": relative error " + e);
+        }
+        return worst;
     }
 
     /**
