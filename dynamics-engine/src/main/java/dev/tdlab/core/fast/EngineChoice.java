@@ -1,6 +1,7 @@
 package dev.tdlab.core.fast;
 
 import dev.tdlab.core.model.ModelConfig;
+import dev.tdlab.core.model.deep.DeepConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
 import java.util.List;
@@ -12,8 +13,8 @@ import java.util.List;
  *   <li>{@code samediff}: always the graph;</li>
  *   <li>{@code fast}: the kernels; a model they do not compute is an error (no silent fallback when pinned);</li>
  *   <li>{@code auto} (default): the kernels for a model they compute ({@link #fastComputes}) where they are
- *       measured faster: the single-layer family up to {@link #autoMaxD}, the two-layer classifier up to
- *       {@link #AUTO_MAX_POSITIONS}; else the graph.</li>
+ *       measured faster: the single-layer family and the deep family up to {@link #autoMaxD}, the two-layer
+ *       classifier up to {@link #AUTO_MAX_POSITIONS}; else the graph.</li>
  * </ul>
  * The train option ({@code TrainConfig.engine}) wins; when it is {@code auto}, the system property
  * {@value #PROPERTY} (same values) may pin the engine for the whole JVM.
@@ -28,12 +29,14 @@ public final class EngineChoice {
      * Widest residual the automatic choice gives to the kernels when they run on the Vector API ({@code Rows.VECTOR}),
      * measured side by side (one thread, T=256, B=16): d=16: kernel time 4.8 ms per step against the graph's ~30 ms
      * step; d=64: 33-35 ms steps against 34-42 (the kernels run near the core's float64 FMA peak there); d=128: 220
-     * against 87 (the graph's float32 BLAS matmuls win).
+     * against 87 (the graph's float32 BLAS matmuls win). The deep family (L blocks of the same products plus an MLP of
+     * 4d, T=64, B=16, thread CPU per step): L=4, d=16: 3.6 ms against 18.9; L=8, d=64: 47 against 65; L=4, d=64,
+     * T=256: 134 against 214; L=8, d=128: 237 against 121.
      */
     public static final int AUTO_MAX_D = 64;
     /**
      * The same without the Vector API (plain loops, ~4-8x slower at d ≥ 16): d=8: 48 ms per step against the graph's 46;
-     * d=16: 82 against 61.
+     * d=16: 82 against 61. The deep family (L=8, T=64, B=16, thread CPU): d=8: 29 against 32; d=16: 49 against 34.
      */
     public static final int AUTO_MAX_D_PLAIN = 8;
     /**
@@ -48,11 +51,21 @@ public final class EngineChoice {
 
     /**
      * Whether the kernels compute this model: the single-layer family with softmax attention (any V, T, d, heads, MLP,
-     * tying, init; {@link SingleLayerKernels}) and the two-layer classifier (every option; {@link ClassifierKernels}).
+     * tying, init; {@link SingleLayerKernels}), the two-layer classifier (every option; {@link ClassifierKernels}) and
+     * the deep family with softmax causal attention, the standard parameterization and pre-LN or no LN
+     * ({@link DeepKernels}).
      */
     public static boolean fastComputes(ModelConfig c) {
         return c instanceof SingleLayerConfig s && SingleLayerKernels.supports(s)
-                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k);
+                || c instanceof ClassifierConfig k && ClassifierKernels.supports(k)
+                || c instanceof DeepConfig p && DeepKernels.supports(p);
+    }
+
+    /** Whether {@code auto} gives a model the kernels compute to them (see the class comment). */
+    static boolean autoFast(ModelConfig c) {
+        if (c instanceof ClassifierConfig k) return k.positions() <= AUTO_MAX_POSITIONS;
+        if (c instanceof DeepConfig p) return p.dModel() <= autoMaxD();
+        return ((SingleLayerConfig) c).dModel() <= autoMaxD();
     }
 
     /** {@link #AUTO_MAX_D} when the kernels run on the Vector API in this JVM, else {@link #AUTO_MAX_D_PLAIN}. */
@@ -82,12 +95,12 @@ public final class EngineChoice {
             case "fast" -> {
                 if (!fastComputes(c)) {
                     throw new IllegalArgumentException("engine fast computes the single-layer family with softmax "
-                            + "attention and the two-layer classifier only, not " + c);
+                            + "attention, the two-layer classifier and the deep family with softmax causal attention, "
+                            + "the standard parameterization and pre-LN only, not " + c);
                 }
                 yield true;
             }
-            default -> fastComputes(c) && (c instanceof ClassifierConfig k ? k.positions() <= AUTO_MAX_POSITIONS
-                    : ((SingleLayerConfig) c).dModel() <= autoMaxD());
+            default -> fastComputes(c) && autoFast(c);
         };
     }
 }

@@ -126,7 +126,7 @@ public final class SingleLayerKernels {
         bias = need(params, SingleLayerTransformer.HEAD_BIAS, vocab);
     }
 
-    private static double[] need(Map<String, double[]> params, String name, int n) {
+    static double[] need(Map<String, double[]> params, String name, int n) {
         double[] a = params.get(name);
         if (a == null) throw new IllegalArgumentException("missing parameter " + name);
         if (a.length != n) throw new IllegalArgumentException("parameter " + name + " needs " + n + ", got " + a.length);
@@ -179,13 +179,18 @@ public final class SingleLayerKernels {
     }
 
     private void load(TokenDataset ds, int seq) {
-        for (int i = 0; i < t; i++) {
+        load(ds, seq, xs, ys);
+    }
+
+    /** Inputs xs = tokens 0..T-1 and targets ys = tokens 1..T of sequence {@code seq}. */
+    static void load(TokenDataset ds, int seq, int[] xs, int[] ys) {
+        for (int i = 0; i < xs.length; i++) {
             xs[i] = ds.token(seq, i);
             ys[i] = ds.token(seq, i + 1);
         }
     }
 
-    private static void zero(double[]... as) {
+    static void zero(double[]... as) {
         for (double[] a : as) if (a != null) java.util.Arrays.fill(a, 0.0);
     }
 
@@ -225,6 +230,14 @@ public final class SingleLayerKernels {
         } else {
             matmul(h2, headW, probs, t, d, vv);
         }
+        return crossEntropy(probs, bias, ys, t, vv, out, off);
+    }
+
+    /**
+     * Adds the bias to the logits [T,V] in {@code probs}, turns each row into its softmax in place and returns the sum of
+     * the token losses −log softmax(z)_y (per token into out if non-null).
+     */
+    static double crossEntropy(double[] probs, double[] bias, int[] ys, int t, int vv, double[] out, int off) {
         double loss = 0;
         for (int i = 0; i < t; i++) {
             int r = i * vv;
@@ -248,6 +261,18 @@ public final class SingleLayerKernels {
         return loss;
     }
 
+    /** The logits' gradient in place in probs (after {@link #crossEntropy}): (softmax − onehot)·g; gBias += its rows. */
+    static void crossEntropyBack(double[] probs, int[] ys, int t, int vv, double g, double[] gBias) {
+        for (int i = 0; i < t; i++) {
+            int r = i * vv;
+            probs[r + ys[i]] -= 1.0;
+            for (int c = 0; c < vv; c++) {
+                probs[r + c] *= g;
+                gBias[c] += probs[r + c];
+            }
+        }
+    }
+
     /** Head width 4: one query row at a time, fused passes over its keys ({@link Rows#normalizeContext4}). */
     private void attention4(int h) {
         final int t = this.t, d = this.d, c0 = h * 4;
@@ -261,43 +286,18 @@ public final class SingleLayerKernels {
         }
     }
 
-    /**
-     * Any head width: blocks of {@value #BLOCK} query rows, each a register-tiled product over the keys
-     * ({@link Rows#gemm}): scores of the block (keys up to its last row; the few above the diagonal are computed and then
-     * zeroed), the softmax of each row, the context of the block. Row i of the head's weights holds a(i,u) for u ≤ i and
-     * zeros up to the block's end, which the backward's column products rely on.
-     */
+    /** Any head width: {@link BlockedAttention#forward}. */
     private void attentionBlocked(int h) {
-        final int t = this.t, d = this.d, dh = this.dh, c0 = h * dh, pb = h * t * t;
-        for (int i0 = 0; i0 < t; i0 += BLOCK) {
-            int m = Math.min(BLOCK, t - i0), end = i0 + m;
-            Rows.gemm(q, i0 * d + c0, d, 1, kT, c0 * t, t, p, pb + i0 * t, t, m, end, 0, dh, false);  // q kᵀ
-            for (int i = i0; i < end; i++) {
-                int row = pb + i * t, n = i + 1;
-                double max = Rows.max(p, row, n);
-                double sum = Rows.expShiftSum(p, row, n, max);
-                Rows.scale(p, row, n, 1.0 / sum);
-                for (int u = n; u < end; u++) p[row + u] = 0.0;
-            }
-            Rows.gemm(p, pb + i0 * t, t, 1, v, c0, d, ctx, i0 * d + c0, d, m, dh, 0, end, false);       // a v
-        }
+        BlockedAttention.forward(q, kT, v, p, h * t * t, ctx, t, d, h * dh, dh);
     }
 
-    /** Query rows per block of the blocked attention (the register tile's height in {@link VectorRows#gemm}). */
-    static final int BLOCK = 4;
+    /** Query rows per block of the blocked attention. */
+    static final int BLOCK = BlockedAttention.BLOCK;
 
     /** Σ over heads and queries of −Σ_u a log(a + 1e-30), for the loaded sequence (after {@link #forward}). */
     private double entropySum() {
         double s = 0;
-        for (int h = 0; h < heads; h++) {
-            for (int i = 0; i < t; i++) {
-                int row = (h * t + i) * t;
-                for (int u = 0; u <= i; u++) {
-                    double a = p[row + u];
-                    s -= a * Math.log(a + 1e-30);
-                }
-            }
-        }
+        for (int h = 0; h < heads; h++) s += BlockedAttention.entropySum(p, h * t * t, t);
         return s;
     }
 
@@ -306,15 +306,7 @@ public final class SingleLayerKernels {
     /** Backward pass of the loaded sequence (after {@link #forward}), each token's loss weighted by g; accumulates. */
     private void backward(double g) {
         final int t = this.t, d = this.d, vv = vocab;
-        // d logits = (softmax - onehot) * g, in place in probs
-        for (int i = 0; i < t; i++) {
-            int r = i * vv;
-            probs[r + ys[i]] -= 1.0;
-            for (int c = 0; c < vv; c++) {
-                probs[r + c] *= g;
-                gBias[c] += probs[r + c];
-            }
-        }
+        crossEntropyBack(probs, ys, t, vv, g, gBias);      // d logits, in place in probs
         if (tied) {
             matmulAtAcc(probs, h2, gWte, t, vv, d);  // gWte += dlogits^T h2   [V,d]
             matmul(probs, wte, dh2, t, vv, d);       // dh2 = dlogits wte       [T,d]
@@ -372,34 +364,9 @@ public final class SingleLayerKernels {
         }
     }
 
-    /**
-     * Any head width, as products of blocks ({@link Rows#gemm}): dP = dctx vᵀ and dS = a ⊙ (dP − rowdot) by query blocks
-     * (in {@link #dS}); dv = aᵀ dctx and dk = dSᵀ q by key blocks (key u needs queries i ≥ u, whose rows are zero above
-     * the diagonal); dq = dS k by query blocks, times the score scale.
-     */
+    /** Any head width: {@link BlockedAttention#backward}. */
     private void attentionBackBlocked(int h) {
-        final int t = this.t, d = this.d, dh = this.dh, c0 = h * dh, pb = h * t * t;
-        final double[] dS = this.dS;
-        for (int i0 = 0; i0 < t; i0 += BLOCK) {
-            int m = Math.min(BLOCK, t - i0), end = i0 + m;
-            Rows.gemm(dctx, i0 * d + c0, d, 1, vT, c0 * t, t, dS, i0 * t, t, m, end, 0, dh, false);  // dctx vᵀ
-            for (int i = i0; i < end; i++) {
-                double rowdot = Rows.dot(p, pb + i * t, dS, i * t, i + 1);
-                Rows.softmaxBackInPlace(p, pb + i * t, dS, i * t, end, rowdot);     // zero above the diagonal
-            }
-        }
-        for (int u0 = 0; u0 < t; u0 += BLOCK) {
-            int m = Math.min(BLOCK, t - u0);
-            Rows.gemm(p, pb + u0, 1, t, dctx, c0, d, dv, u0 * d + c0, d, m, dh, u0, t, false);  // aᵀ dctx
-            Rows.gemm(dS, u0, 1, t, q, c0, d, dk, u0 * d + c0, d, m, dh, u0, t, false);          // dSᵀ q
-        }
-        for (int i0 = 0; i0 < t; i0 += BLOCK) {
-            int m = Math.min(BLOCK, t - i0), end = i0 + m;
-            Rows.gemm(dS, i0 * t, t, 1, k, c0, d, dq, i0 * d + c0, d, m, dh, 0, end, false);     // dS k
-            for (int i = i0; i < end; i++) {
-                for (int j = c0; j < c0 + dh; j++) dq[i * d + j] *= scale;                      // q = (h0 Wq)·scale
-            }
-        }
+        BlockedAttention.backward(p, h * t * t, dctx, vT, q, k, dS, dq, dk, dv, t, d, h * dh, dh, scale);
     }
 
     // ---------------------------------------------------------------- small dense kernels (row-major)

@@ -37,7 +37,7 @@ final class Sources {
     private record Tokens(TrainingRun run, TokenDataset ds) implements Source {
         @Override
         public Feed batch(int[] idx, int from, int count) {
-            if (run.fast != null) return run.tokenFeed(ds, idx, from, count);
+            if (run.fast != null || run.deepFast != null) return run.tokenFeed(ds, idx, from, count);
             OneHotBatch batch = run.batch(count);
             batch.fill(ds, idx, from);
             return batch;

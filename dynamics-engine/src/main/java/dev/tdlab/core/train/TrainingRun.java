@@ -2,11 +2,13 @@ package dev.tdlab.core.train;
 
 import dev.tdlab.core.data.TokenDataset;
 import dev.tdlab.core.fast.ClassifierKernels;
+import dev.tdlab.core.fast.DeepKernels;
 import dev.tdlab.core.fast.EngineChoice;
 import dev.tdlab.core.fast.SingleLayerKernels;
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.ModelDefinition;
 import dev.tdlab.core.model.ParameterGroups;
+import dev.tdlab.core.model.deep.DeepConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.model.twolayerclassifier.ClassifierConfig;
 import dev.tdlab.core.model.twolayerclassifier.PatchClassifier;
@@ -43,6 +45,8 @@ final class TrainingRun {
     final SingleLayerKernels fast;
     /** The classifier's hand-written float64 kernels when the engine choice gives them this run, else null. */
     final ClassifierKernels classifierFast;
+    /** The deep model's hand-written float64 kernels when the engine choice gives them this run, else null. */
+    final DeepKernels deepFast;
     private final double[] error = new double[1];
     private final TokenFeed tokenFeed = new TokenFeed();
     private final double[] entropy = new double[1];
@@ -84,6 +88,8 @@ final class TrainingRun {
         this.classifierFast = kernels && cfg instanceof ClassifierConfig k ? new ClassifierKernels(k) : null;
         if (fast != null) fast.bind(master); // reads the master copies in place: no float image to update
         if (classifierFast != null) classifierFast.bind(master);
+        this.deepFast = kernels && cfg instanceof DeepConfig dc ? new DeepKernels(dc) : null;
+        if (deepFast != null) deepFast.bind(master);
         this.sd = kernels ? null : def.build(dtype, master);
         int n = names.size();
         this.arrays = new INDArray[n];
@@ -150,6 +156,13 @@ final class TrainingRun {
             double loss = fast.lossAndGradients(f.ds, f.idx, f.from, f.count, extra.isEmpty() ? null : entropy);
             for (int i = 0; i < names.size(); i++) gradsOut[i] = fast.gradient(names.get(i));
             for (String e : extra) extraOut.put(e, entropy[0]);
+            return loss;
+        }
+        if (deepFast != null) {
+            // the kernels' gradient arrays themselves (overwritten by the next call) and the family's extra outputs
+            TokenFeed f = (TokenFeed) batch;
+            double loss = deepFast.lossAndGradients(f.ds, f.idx, f.from, f.count, extra, extraOut);
+            for (int i = 0; i < names.size(); i++) gradsOut[i] = deepFast.gradient(names.get(i));
             return loss;
         }
         if (classifierFast != null) {
@@ -235,6 +248,11 @@ final class TrainingRun {
         if (fast != null) {
             double[] tl = new double[t];
             for (int i = 0; i < n; i++) perSeq[i] = fast.tokenLosses(ds, i, tl, 0) / t;
+            return meanAndStdErr(perSeq);
+        }
+        if (deepFast != null) {
+            double[] tl = new double[t];
+            for (int i = 0; i < n; i++) perSeq[i] = deepFast.tokenLosses(ds, i, tl, 0) / t;
             return meanAndStdErr(perSeq);
         }
         int[] idx = new int[n];

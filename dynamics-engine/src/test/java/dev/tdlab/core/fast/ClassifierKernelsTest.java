@@ -176,8 +176,9 @@ class ClassifierKernelsTest {
         ClassifierConfig longTokens = ClassifierConfig.tokens(2, 64, 16, 2, "softmax");
         assertFalse(EngineChoice.useFast(longTokens, "auto"), "65 positions stay on the graph");
         assertTrue(EngineChoice.useFast(longTokens, "fast"));
-        assertFalse(EngineChoice.useFast(DeepConfig.defaults(), "auto"), "the deep family stays on the graph");
-        assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(DeepConfig.defaults(), "fast"));
+        DeepConfig postLn = DeepConfig.defaults().withLayerNorm(true, "post");
+        assertFalse(EngineChoice.useFast(postLn, "auto"), "a post-LN deep model stays on the graph");
+        assertThrows(IllegalArgumentException.class, () -> EngineChoice.useFast(postLn, "fast"));
         assertThrows(IllegalArgumentException.class, () -> new ClassifierKernels(li).bind(Map.of()),
                 "missing parameters are named");
     }

@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -110,13 +112,7 @@ class SingleLayerKernelsTest {
         double[] tok = new double[3 * t];
         for (int s = 0; s < 3; s++) k.tokenLosses(ds, s, tok, s * t);
         assertTrue(relErr(tok, graphTok) < 1e-12, "token losses");
-        double worst = 0;
-        for (String n : names) {
-            double[] graph = g.get(n).dup('c').data().asDouble();
-            double e = relErr(k.gradient(n), graph);
-            worst = Math.max(worst, e);
-            assertTrue(e < MAX_REL_VS_GRAPH, n + ": relative error " + e);
-        }
+        double worst = checkAgainstGraph(names, g, k::gradient);
         System.out.printf("fast vs SameDiff float64 %s: max relative gradient error %.2e%n", c.toString()
                 .replaceAll(", init.*", ""), worst);
     }
@@ -135,24 +131,45 @@ class SingleLayerKernelsTest {
         k.lossAndGradients(ds, seqs, 0, 2, null);
         Map<String, double[]> analytic = new HashMap<>();
         for (String n : SingleLayerTransformer.parameterNames(c)) analytic.put(n, k.gradient(n).clone());
+        double worst = checkFiniteDifferences(p, analytic, () -> k.lossAndGradients(ds, seqs, 0, 2, null));
+        System.out.printf("fast vs finite differences: max relative error %.2e%n", worst);
+    }
+
+    /** Each parameter's kernel gradient against the graph's to {@link #MAX_REL_VS_GRAPH}; returns the largest error. */
+    static double checkAgainstGraph(List<String> names, Map<String, INDArray> graph, Function<String, double[]> kernels) {
         double worst = 0;
-        for (String n : SingleLayerTransformer.parameterNames(c)) {
-            double[] w = p.get(n), a = analytic.get(n);
+        for (String n : names) {
+            double e = relErr(kernels.apply(n), graph.get(n).dup('c').data().asDouble());
+            worst = Math.max(worst, e);
+            assertTrue(e < MAX_REL_VS_GRAPH, n + ": relative error " + e);
+        }
+        return worst;
+    }
+
+    /**
+     * Every entry of every parameter of {@code analytic} (by name, the gradient at the current values of p) against the
+     * five-point central difference of {@code loss} (evaluated at the values of p, moved one entry at a time); returns
+     * the largest relative error.
+     */
+    static double checkFiniteDifferences(Map<String, double[]> p, Map<String, double[]> analytic, DoubleSupplier loss) {
+        double worst = 0;
+        for (Map.Entry<String, double[]> e : analytic.entrySet()) {
+            double[] w = p.get(e.getKey()), a = e.getValue();
             for (int i = 0; i < w.length; i++) {
                 double keep = w[i];
                 double[] f = new double[4];
                 for (int j = 0; j < 4; j++) {
                     w[i] = keep + STENCIL[j] * FD_EPS;
-                    f[j] = k.lossAndGradients(ds, seqs, 0, 2, null);
+                    f[j] = loss.getAsDouble();
                 }
                 w[i] = keep;
                 double num = (f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * FD_EPS);
                 double rel = Math.abs(a[i] - num) / Math.max(Math.abs(a[i]) + Math.abs(num), FLOOR);
                 worst = Math.max(worst, rel);
-                assertTrue(rel < MAX_REL_VS_FD, n + "[" + i + "]: analytic " + a[i] + " vs numeric " + num);
+                assertTrue(rel < MAX_REL_VS_FD, e.getKey() + "[" + i + "]: analytic " + a[i] + " vs numeric " + num);
             }
         }
-        System.out.printf("fast vs finite differences: max relative error %.2e%n", worst);
+        return worst;
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tdlab.core.data.MarkovGenerator;
 import dev.tdlab.core.data.TokenDataset;
+import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.optim.OptimizerConfig;
 import dev.tdlab.core.theory.MarkovChain;
@@ -25,17 +26,23 @@ import org.nd4j.linalg.api.buffer.DataType;
  */
 class FastEngineAgreementTest {
 
+    /** family: the model's other metrics (rank collapse, entropy ratios, head variance), in the order logged. */
     record Curve(List<Double> loss, List<Double> eval, List<Double> entropy, List<Double> paramNorm,
-                 List<Double> gradNorm) {
+                 List<Double> gradNorm, List<Double> family) {
     }
 
     static Curve run(SingleLayerConfig model, String engine, DataType dtype, String optimizer) {
+        return run(model, engine, dtype, optimizer, 200);
+    }
+
+    /** {@code steps} steps of B=16 on a binary Markov chain, metrics every 20 steps, eval every 50. */
+    static Curve run(ModelConfig model, String engine, DataType dtype, String optimizer, int steps) {
         MarkovChain chain = MarkovChain.binary(0.2, 0.3);
         TokenDataset train = MarkovGenerator.generate(chain, 256, model.seqLen(), 1);
         TokenDataset eval = MarkovGenerator.generate(chain, 16, model.seqLen(), 2);
         Curve c = new Curve(new ArrayList<>(), new ArrayList<>(), new ArrayList<>(), new ArrayList<>(),
-                new ArrayList<>());
-        TrainConfig cfg = new TrainConfig(16, 200, 50, 3L).withMetricsEvery(20).withEngine(engine);
+                new ArrayList<>(), new ArrayList<>());
+        TrainConfig cfg = new TrainConfig(16, steps, 50, 3L).withMetricsEvery(20).withEngine(engine);
         Trainer.train(model, OptimizerConfig.of(optimizer, 3e-3), cfg, train, eval, new TrainListener() {
             public void onStep(int step, double loss, double gradNorm) {
                 c.loss.add(loss);
@@ -51,6 +58,10 @@ class FastEngineAgreementTest {
                 metrics.forEach((k, v) -> {
                     if (k.startsWith("param_norm/")) c.paramNorm.add(v);
                     if (k.startsWith("grad_norm/")) c.gradNorm.add(v);
+                    if (k.startsWith("rank_collapse/") || k.startsWith("attn_entropy_ratio/")
+                            || k.startsWith("head_variance/")) {
+                        c.family.add(v);
+                    }
                 });
             }
         }, null, dtype);

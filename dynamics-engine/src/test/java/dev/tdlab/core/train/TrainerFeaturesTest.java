@@ -12,6 +12,7 @@ import dev.tdlab.core.data.TokenDataset;
 import dev.tdlab.core.model.makkuvaminimal.MinimalConfig;
 import dev.tdlab.core.model.ModelConfig;
 import dev.tdlab.core.model.Models;
+import dev.tdlab.core.model.deep.DeepConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerConfig;
 import dev.tdlab.core.model.singlelayer.SingleLayerTransformer;
 import dev.tdlab.core.optim.OptimizerConfig;
@@ -36,6 +37,9 @@ class TrainerFeaturesTest {
     static final SingleLayerConfig MODEL = new SingleLayerConfig(2, T, 4, 1, true, 4, true, "gaussian", 0.02);
     /** Head width 16: the fast engine's blocked attention. */
     static final SingleLayerConfig MODEL_D16 = new SingleLayerConfig(2, T, 16, 1, true, 4, true, "gaussian", 0.02);
+    /** A deep pre-LN model the deep kernels compute (auto), L = 2, d = 16, 2 heads. */
+    static final DeepConfig DEEP = new DeepConfig(2, T, 16, 2, 2, "inv-sqrt-depth", 1.0, true, true, 4, true, "softmax",
+            "standard", "gpt2", 0.02, Map.of());
 
     /** Records every callback, checkpoints as bytes. */
     static final class Log implements TrainListener {
@@ -115,12 +119,12 @@ class TrainerFeaturesTest {
 
     /** 200 steps straight vs 100, checkpoint (through bytes), resume for 100: bit-identical everything. */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd", "adamw-cosine-d16"})
+    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd", "adamw-cosine-d16", "adamw-cosine-deep"})
     void resumeContinuesBitIdentically(String which) {
         ModelConfig m = which.startsWith("minimal") ? new MinimalConfig(T, 4, 1, true, true, "base", 0.02, 0, "gaussian",
-                Map.of()) : which.endsWith("d16") ? MODEL_D16 : MODEL;
+                Map.of()) : which.endsWith("d16") ? MODEL_D16 : which.endsWith("deep") ? DEEP : MODEL;
         OptimizerConfig o = switch (which) {
-            case "adamw-cosine", "adamw-cosine-d16" -> OptimizerConfig.makkuva();
+            case "adamw-cosine", "adamw-cosine-d16", "adamw-cosine-deep" -> OptimizerConfig.makkuva();
             case "sgd-momentum" -> new OptimizerConfig("sgd", 0.3, 0.9, 0, 0, 1e-3, "cosine", 0.05);
             default -> new OptimizerConfig("signgd", 3e-3, 0.9, 0, 0, 1e-3, "constant", 0.1);
         };
