@@ -90,20 +90,31 @@ final class Rows {
         int k = k1 - k0;
         FloatScratch s = FLOAT_SCRATCH.get();
         float[] fa = s.a(m * k), fb = s.b(k * n), fc = s.c(m * n);
-        for (int r = 0; r < m; r++) {
-            int ar = ao + r * ars + k0 * acs, fr = r * k;
-            for (int x = 0; x < k; x++) fa[fr + x] = (float) a[ar + x * acs];
+        // a's slice keeps its orientation (rows of a, or rows of aᵀ when a is read transposed), so that every
+        // conversion is a unit-stride vector loop (scalar conversions cost about as much as the float product)
+        int far, fac;
+        if (acs == 1) {
+            far = k;
+            fac = 1;
+            for (int r = 0; r < m; r++) toFloat(a, ao + r * ars + k0, fa, r * k, k);
+        } else if (ars == 1) {
+            far = 1;
+            fac = m;
+            for (int x = 0; x < k; x++) toFloat(a, ao + (k0 + x) * acs, fa, x * m, m);
+        } else {
+            far = k;
+            fac = 1;
+            for (int r = 0; r < m; r++) {
+                for (int x = 0; x < k; x++) fa[r * k + x] = (float) a[ao + r * ars + (k0 + x) * acs];
+            }
         }
-        for (int x = 0; x < k; x++) {
-            int bx = bo + (k0 + x) * ldb, fx = x * n;
-            for (int u = 0; u < n; u++) fb[fx + u] = (float) b[bx + u];
-        }
-        VectorRows.gemmFloat(fa, fb, fc, m, n, k);
-        for (int r = 0; r < m; r++) {
-            int cr = co + r * ldc, fr = r * n;
-            if (acc) for (int u = 0; u < n; u++) c[cr + u] += fc[fr + u];
-            else for (int u = 0; u < n; u++) c[cr + u] = fc[fr + u];
-        }
+        for (int x = 0; x < k; x++) toFloat(b, bo + (k0 + x) * ldb, fb, x * n, n);
+        VectorRows.gemmFloat(fa, far, fac, fb, fc, m, n, k);
+        for (int r = 0; r < m; r++) VectorRows.fromFloat(fc, r * n, c, co + r * ldc, n, acc);
+    }
+
+    private static void toFloat(double[] src, int so, float[] dst, int o, int n) {
+        VectorRows.toFloat(src, so, dst, o, n);
     }
 
     /**

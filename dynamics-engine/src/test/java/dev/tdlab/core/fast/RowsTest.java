@@ -131,7 +131,7 @@ class RowsTest {
                 plain[i * n + u] = s;
             }
         }
-        VectorRows.gemmFloat(fa, fb, vector, m, n, kk);
+        VectorRows.gemmFloat(fa, kk, 1, fb, vector, m, n, kk);
         assertArrayEquals(plain, vector, "bit for bit: one float fma chain per entry in x order");
     }
 
