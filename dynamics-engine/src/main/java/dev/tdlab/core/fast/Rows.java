@@ -119,9 +119,9 @@ final class Rows {
 
     /**
      * Narrowest product the float32 path of {@link #gemm} takes: two float vectors (32 columns with AVX-512). Narrower
-     * products gain nothing from the float lanes (one float vector of accumulators per row keeps half as many fma chains
-     * in flight as the float64 tile of the same width; fewer columns than a vector are scalar chains), and without the
-     * Vector API neither do the scalar loops; those stay float64.
+     * products gain nothing from the float lanes (one float vector of accumulators per row keeps half as many fma
+     * chains in flight as the float64 tile of the same width; fewer columns than a vector are scalar chains), and
+     * without the Vector API neither do the scalar loops; those stay float64.
      */
     static int floatMinWidth() {
         return VECTOR ? 2 * VectorRows.floatLanes() : Integer.MAX_VALUE;

@@ -90,10 +90,11 @@ final class VectorRows {
     }
 
     /**
-     * fc[m,n] = fa[m,k] fb[k,n] in float32 (fa's entry (r, x) at r·ar + x·ac) with float register tiles (the float32 path of {@link Rows#gemm}): four rows
-     * of fc per pass over fb, 2FL or FL columns in registers, the rest one row at a time; every entry is one float fma
-     * chain over x in increasing order from 0, in the vector lanes and the scalar remainder alike, so the same bits at
-     * every JIT tier. The float twin of {@link #gemm4}'s tiles (the only twin).
+     * fc[m,n] = fa[m,k] fb[k,n] in float32 (fa's entry (r, x) at r·ar + x·ac) with float register tiles (the float32
+     * path of {@link Rows#gemm}): four rows of fc per pass over fb, 2FL or FL columns in registers, the rest one row
+     * at a time; every entry is one float fma chain over x in increasing order from 0, in the vector lanes and the
+     * scalar remainder alike, so the same bits at every JIT tier. The float twin of {@link #gemm4}'s tiles (the only
+     * twin).
      */
     static void gemmFloat(float[] fa, int ar, int ac, float[] fb, float[] fc, int m, int n, int k) {
         int r = 0;
@@ -110,7 +111,8 @@ final class VectorRows {
     static void toFloat(double[] src, int so, float[] dst, int o, int n) {
         int i = 0;
         for (; i + FL <= n; i += FL) {
-            FloatVector lo = (FloatVector) DoubleVector.fromArray(S, src, so + i).convertShape(VectorOperators.D2F, F, 0);
+            FloatVector lo = (FloatVector) DoubleVector.fromArray(S, src, so + i)
+                    .convertShape(VectorOperators.D2F, F, 0);
             FloatVector hi = (FloatVector) DoubleVector.fromArray(S, src, so + i + L)
                     .convertShape(VectorOperators.D2F, F, -1);
             lo.blend(hi, UPPER_HALF).intoArray(dst, o + i);

@@ -104,7 +104,7 @@ class RowsTest {
                     s += p;
                     mag += Math.abs(p);
                 }
-                // float32 rounding of the operands and of each of the k1-k0 fma steps: at most (k+3)·2⁻²⁴ of Σ|a·b|
+                // float32 rounding of the operands and of each of the k1-k0 fma steps: ≤ (k+3)·2⁻²⁴ of Σ|a·b|
                 double bound = (k1 - k0 + 3) * 0x1p-24 * mag + 1e-12 * (1 + Math.abs(s));
                 double err = Math.abs(s - got[1 + i * ldc + u]);
                 worst = Math.max(worst, err / Math.max(mag, 1e-300));

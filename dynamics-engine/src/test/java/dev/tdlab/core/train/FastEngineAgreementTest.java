@@ -21,8 +21,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * (the engine of record) and by the hand-written kernels gives the same loss curve, eval losses, attention entropy and
  * parameter and gradient norms, step by step. Graph in float64: to 1e-9 relative (only summation order differs;
  * measured ~3e-15). Graph in float32 (the trainer's default): to 1e-5 relative (the kernels keep float64 with float32
- * dense products from 32 columns, the graph rounds to float32 at every op; measured ≤ 2e-6 on the train loss and entropy over the 200 steps); per-group gradient norms to 10x that, relative to
- * their largest value (float32 gradients of small groups near a minimum carry relative noise).
+ * dense products from 32 columns, the graph rounds to float32 at every op; measured ≤ 2e-6 on the train loss and
+ * entropy over the 200 steps); per-group gradient norms to 10x that, relative to their largest value (float32
+ * gradients of small groups near a minimum carry relative noise).
  */
 class FastEngineAgreementTest {
 
@@ -122,7 +123,8 @@ class FastEngineAgreementTest {
         double loss = maxRel(fast.loss, graph.loss), ev = maxRel(fast.eval, graph.eval);
         double ent = maxRel(fast.entropy, graph.entropy), norm = maxRel(fast.paramNorm, graph.paramNorm);
         System.out.printf("fast vs SameDiff FLOAT d=%d heads=%d %s, 40 steps: max relative difference: train loss %.1e, "
-                + "eval loss %.1e, attention entropy %.1e, parameter norms %.1e%n", d, heads, optimizer, loss, ev, ent, norm);
+                + "eval loss %.1e, attention entropy %.1e, parameter norms %.1e%n", d, heads, optimizer, loss, ev, ent,
+                norm);
         assertTrue(loss < 1e-5, "train loss " + loss);
         assertTrue(ev < 1e-5, "eval loss " + ev);
         assertTrue(ent < 1e-5, "attention entropy " + ent);

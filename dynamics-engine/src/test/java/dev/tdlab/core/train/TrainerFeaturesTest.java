@@ -128,10 +128,11 @@ class TrainerFeaturesTest {
         "adamw-cosine-d32"})
     void resumeContinuesBitIdentically(String which) {
         ModelConfig m = which.startsWith("minimal") ? new MinimalConfig(T, 4, 1, true, true, "base", 0.02, 0, "gaussian",
-                Map.of()) : which.endsWith("d16") ? MODEL_D16 : which.endsWith("d32") ? MODEL_D32 : which.endsWith("deep") ? DEEP
-                : MODEL;
+                Map.of()) : which.endsWith("d16") ? MODEL_D16 : which.endsWith("d32") ? MODEL_D32
+                : which.endsWith("deep") ? DEEP : MODEL;
         OptimizerConfig o = switch (which) {
-            case "adamw-cosine", "adamw-cosine-d16", "adamw-cosine-deep", "adamw-cosine-d32" -> OptimizerConfig.makkuva();
+            case "adamw-cosine", "adamw-cosine-d16", "adamw-cosine-deep", "adamw-cosine-d32" ->
+                    OptimizerConfig.makkuva();
             case "sgd-momentum" -> new OptimizerConfig("sgd", 0.3, 0.9, 0, 0, 1e-3, "cosine", 0.05);
             default -> new OptimizerConfig("signgd", 3e-3, 0.9, 0, 0, 1e-3, "constant", 0.1);
         };
