@@ -50,7 +50,7 @@ echo
 echo "- JVM: $(java -version 2>&1 | head -1), --add-modules jdk.incubator.vector; ND4J 1.0.0-M2.1 native: $(tr ':' '\n' < "$CP_FILE" | grep -o 'nd4j-native-1.0.0-M2.1-linux[^/]*\.jar' | sed 's/nd4j-native-1.0.0-M2.1-//; s/\.jar//' | sort -u | xargs | sed 's/ /, /g')"
 echo "- Python $($PY -c 'import sys; print(sys.version.split()[0])'), numpy $($PY -c 'import numpy; print(numpy.__version__)'), torch $($PY -c 'import torch; print(torch.__version__)')"
 echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg); $ROUNDS rounds per line (torch.compile in $COMPILE_ROUNDS of them), sides alternating"
-echo "- tdlab fast = hand-written float64 kernels (dev.tdlab.core.fast), SameDiff = the graph (engine of record), auto = the engine the Trainer picks by default; PyTorch plain = masked_fill + softmax, Adam (foreach); sdpa = F.scaled_dot_product_attention(is_causal=True) + Adam(fused=True); compile = torch.compile(sdpa model) + Adam(fused=True)"
+echo "- tdlab fast = hand-written kernels (dev.tdlab.core.fast: float64, the dense products float32 in these float32 runs), SameDiff = the graph (engine of record), auto = the engine the Trainer picks by default; PyTorch plain = masked_fill + softmax, Adam (foreach); sdpa = F.scaled_dot_product_attention(is_causal=True) + Adam(fused=True); compile = torch.compile(sdpa model) + Adam(fused=True)"
 echo
 echo "| d | T | B | tdlab fast ms | tdlab SameDiff ms | auto | PyTorch plain ms | PyTorch sdpa+fused ms | PyTorch compile ms | best PyTorch | ratio auto/best PyTorch | SameDiff/best PyTorch | ratio per round (auto/best PyTorch of the round) |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"

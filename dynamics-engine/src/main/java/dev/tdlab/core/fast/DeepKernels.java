@@ -24,7 +24,9 @@ import java.util.Map;
  * at 0, as the graph's {@code scalarMax}). One sequence at a time: forward through every block, keeping each block's
  * activations (T=64, d=64, L=8: about 6 MB), then backward. Every matrix product is {@link Rows#gemm}; the attention is
  * {@link BlockedAttention} for every head width; the transposed weights the backward pass multiplies by are formed
- * once per batch. The results are the same bits at every JIT tier ({@link Rows}).
+ * once per batch. The results are the same bits at every JIT tier ({@link Rows}). Storage, layer norm, softmax, loss
+ * and gradients are float64; the dense products (projections, MLP, head) are float32 when the instance is made for a
+ * float32 run ({@code floatProducts}), else float64; the attention's products stay float64 in both.
  *
  * <p>The graph's extra scalar outputs, on request: per block the attention entropy (mean over sequences, heads and
  * queries of −Σ a·log(a + 1e-30)), its ratio to uniform attention's, the head variance (heads &gt; 1), and the rank
@@ -34,6 +36,8 @@ public final class DeepKernels {
 
     private final int vocab, t, d, heads, width, depth, hidden;
     private final boolean mlp, tied, ln;
+    /** Whether the dense products are float32 ({@link Rows#gemm} with f32). */
+    private final boolean f32;
     private final double scale, r, uniformEntropy;
 
     // parameters (the caller's arrays, read in place) and their gradients (owned here)
@@ -64,7 +68,14 @@ public final class DeepKernels {
                 && (!c.layerNorm() || "pre".equals(c.layerNormPosition()));
     }
 
+    /** Kernels with float64 products (the gradient checks and float64 runs). */
     public DeepKernels(DeepConfig c) {
+        this(c, false);
+    }
+
+    /** Kernels whose dense products are float32 when {@code floatProducts} (float32 runs), else float64. */
+    public DeepKernels(DeepConfig c, boolean floatProducts) {
+        f32 = floatProducts;
         if (!supports(c)) {
             throw new IllegalArgumentException("the deep kernels compute softmax causal attention, the standard "
                     + "parameterization and pre-LN (or no LN) only, got " + c);
@@ -462,12 +473,12 @@ public final class DeepKernels {
     // ---------------------------------------------------------------- dense helpers (row-major)
 
     /** c[m,n] = (acc ? c : 0) + a[m,k] b[k,n]. */
-    private static void mm(double[] a, double[] b, double[] c, int m, int k, int n, boolean acc) {
-        Rows.gemm(a, 0, k, 1, b, 0, n, c, 0, n, m, n, 0, k, acc);
+    private void mm(double[] a, double[] b, double[] c, int m, int k, int n, boolean acc) {
+        Rows.gemm(a, 0, k, 1, b, 0, n, c, 0, n, m, n, 0, k, acc, f32);
     }
 
-    private static void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
-        SingleLayerKernels.matmulAtAcc(a, b, c, m, k, n);
+    private void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
+        SingleLayerKernels.matmulAtAcc(a, b, c, m, k, n, f32);
     }
 
     private static void transpose(double[] src, double[] dst, int m, int n) {

@@ -27,11 +27,11 @@ public final class EngineChoice {
     public static final List<String> NAMES = List.of("auto", "samediff", "fast");
     /**
      * Widest residual the automatic choice gives to the kernels when they run on the Vector API ({@code Rows.VECTOR}),
-     * measured side by side (one thread, T=256, B=16): d=16: kernel time 4.8 ms per step against the graph's ~30 ms
-     * step; d=64: 33-35 ms steps against 34-42 (the kernels run near the core's float64 FMA peak there); d=128: 220
-     * against 87 (the graph's float32 BLAS matmuls win). The deep family (L blocks of the same products plus an MLP of
-     * 4d, T=64, B=16, thread CPU per step): L=4, d=16: 3.6 ms against 18.9; L=8, d=64: 47 against 65; L=4, d=64,
-     * T=256: 134 against 214; L=8, d=128: 237 against 121.
+     * for the single-layer and the deep family alike, measured side by side in float32 runs (the kernels' dense
+     * products in float32; bench/engine, one thread per side, quiet machine, wall ms per step, best of 2 rounds;
+     * d=128: 1 round). Single-layer, T=256, B=16: d=16: 3.97 against the graph's 9.30; d=64: 20.2 against 22.5;
+     * d=128: 67.0 against 49.1 (the graph's BLAS products win). Deep, L=8, T=64, B=16: d=64: 33.9 against 61.4;
+     * d=128: 127.2 against 126.5 (even: the graph keeps it).
      */
     public static final int AUTO_MAX_D = 64;
     /**

@@ -74,6 +74,81 @@ final class Rows {
         else gemmPlain(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
     }
 
+    /**
+     * {@link #gemm} with the products in float32 when {@code f32} (the runs whose dtype is float32) and the product is
+     * wide enough to gain from the float lanes (n ≥ {@link #floatMinWidth}, on the Vector API), else the float64
+     * {@link #gemm}. The float32 path rounds the operands' slices to float once per call (O(mk + kn) against the O(mkn)
+     * product), computes each entry as one float fma chain over x in increasing order from 0
+     * ({@link VectorRows#gemmFloat}), and writes the result back as double (c = product, or c + product when acc).
+     */
+    static void gemm(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
+                     int m, int n, int k0, int k1, boolean acc, boolean f32) {
+        if (!f32 || n < floatMinWidth()) {
+            gemm(a, ao, ars, acs, b, bo, ldb, c, co, ldc, m, n, k0, k1, acc);
+            return;
+        }
+        int k = k1 - k0;
+        FloatScratch s = FLOAT_SCRATCH.get();
+        float[] fa = s.a(m * k), fb = s.b(k * n), fc = s.c(m * n);
+        // a's slice keeps its orientation (rows of a, or rows of aᵀ when a is read transposed), so that every
+        // conversion is a unit-stride vector loop (scalar conversions cost about as much as the float product)
+        int far, fac;
+        if (acs == 1) {
+            far = k;
+            fac = 1;
+            for (int r = 0; r < m; r++) toFloat(a, ao + r * ars + k0, fa, r * k, k);
+        } else if (ars == 1) {
+            far = 1;
+            fac = m;
+            for (int x = 0; x < k; x++) toFloat(a, ao + (k0 + x) * acs, fa, x * m, m);
+        } else {
+            far = k;
+            fac = 1;
+            for (int r = 0; r < m; r++) {
+                for (int x = 0; x < k; x++) fa[r * k + x] = (float) a[ao + r * ars + (k0 + x) * acs];
+            }
+        }
+        for (int x = 0; x < k; x++) toFloat(b, bo + (k0 + x) * ldb, fb, x * n, n);
+        VectorRows.gemmFloat(fa, far, fac, fb, fc, m, n, k);
+        for (int r = 0; r < m; r++) VectorRows.fromFloat(fc, r * n, c, co + r * ldc, n, acc);
+    }
+
+    private static void toFloat(double[] src, int so, float[] dst, int o, int n) {
+        VectorRows.toFloat(src, so, dst, o, n);
+    }
+
+    /**
+     * Narrowest product the float32 path of {@link #gemm} takes: two float vectors (32 columns with AVX-512). Narrower
+     * products gain nothing from the float lanes (one float vector of accumulators per row keeps half as many fma
+     * chains in flight as the float64 tile of the same width; fewer columns than a vector are scalar chains), and
+     * without the Vector API neither do the scalar loops; those stay float64.
+     */
+    static int floatMinWidth() {
+        return VECTOR ? 2 * VectorRows.floatLanes() : Integer.MAX_VALUE;
+    }
+
+    /** Per-thread float buffers of {@link #gemm}'s float32 path, grown on demand. */
+    private static final ThreadLocal<FloatScratch> FLOAT_SCRATCH = ThreadLocal.withInitial(FloatScratch::new);
+
+    private static final class FloatScratch {
+        private float[] a = new float[0], b = new float[0], c = new float[0];
+
+        float[] a(int n) {
+            if (a.length < n) a = new float[n];
+            return a;
+        }
+
+        float[] b(int n) {
+            if (b.length < n) b = new float[n];
+            return b;
+        }
+
+        float[] c(int n) {
+            if (c.length < n) c = new float[n];
+            return c;
+        }
+    }
+
     /** {@link #gemm} as plain loops. */
     static void gemmPlain(double[] a, int ao, int ars, int acs, double[] b, int bo, int ldb, double[] c, int co, int ldc,
                           int m, int n, int k0, int k1, boolean acc) {

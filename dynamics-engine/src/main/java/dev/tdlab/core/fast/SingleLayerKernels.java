@@ -27,12 +27,17 @@ import java.util.Map;
  * the queries. Per sequence the keys and values are also stored transposed ({@code kT[j*T+u]}) so that score rows are
  * unit-stride over the key index u; the attention weights of the current sequence stay in one [H,T,T] buffer between
  * its forward and backward pass (T=256: 512 KB, in L2). The results are the same bits at every JIT tier ({@link Rows}).
- * Not thread-safe: one instance per training run.
+ * Storage, softmax, loss and gradients are float64; the dense products (projections, MLP, head) are float32 when the
+ * instance is made for a float32 run ({@code floatProducts}, mixed precision as in float32 frameworks), else float64.
+ * The attention's products stay float64 in both (blocks of {@value #BLOCK} query rows: rounding the keys to float per
+ * block would cost about what the float products save). Not thread-safe: one instance per training run.
  */
 public final class SingleLayerKernels {
 
     private final int vocab, t, d, heads, dh, hidden;
     private final boolean mlp, tied;
+    /** Whether the dense products are float32 ({@link Rows#gemm} with f32). */
+    private final boolean f32;
     private final double scale;
 
     // parameters (the caller's arrays, read in place) and their gradients (owned here)
@@ -55,7 +60,14 @@ public final class SingleLayerKernels {
         return "softmax".equals(c.attention());
     }
 
+    /** Kernels with float64 products (the gradient checks and float64 runs). */
     public SingleLayerKernels(SingleLayerConfig c) {
+        this(c, false);
+    }
+
+    /** Kernels whose dense products are float32 when {@code floatProducts} (float32 runs), else float64. */
+    public SingleLayerKernels(SingleLayerConfig c, boolean floatProducts) {
+        f32 = floatProducts;
         if (!supports(c)) throw new IllegalArgumentException("fast path: softmax attention only, got " + c.attention());
         vocab = c.vocab();
         t = c.seqLen();
@@ -372,25 +384,30 @@ public final class SingleLayerKernels {
     // ---------------------------------------------------------------- small dense kernels (row-major)
 
     /** c[m,n] = a[m,k] b[k,n]. */
-    static void matmul(double[] a, double[] b, double[] c, int m, int k, int n) {
-        Rows.gemm(a, 0, k, 1, b, 0, n, c, 0, n, m, n, 0, k, false);
+    void matmul(double[] a, double[] b, double[] c, int m, int k, int n) {
+        Rows.gemm(a, 0, k, 1, b, 0, n, c, 0, n, m, n, 0, k, false, f32);
     }
 
     /** c[m,n] = a[m,k] b[n,k]^T (b transposed into the scratch buffer first). */
     void matmulBt(double[] a, double[] b, double[] c, int m, int k, int n) {
         transpose(b, scratchW, n, k);
-        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, false);
+        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, false, f32);
     }
 
     /** c[m,n] += a[m,k] b[n,k]^T. */
     void matmulBtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
         transpose(b, scratchW, n, k);
-        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, true);
+        Rows.gemm(a, 0, k, 1, scratchW, 0, n, c, 0, n, m, n, 0, k, true, f32);
     }
 
     /** c[k,n] += a[m,k]^T b[m,n] (a read transposed through its strides). */
-    static void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
-        Rows.gemm(a, 0, 1, k, b, 0, n, c, 0, n, k, n, 0, m, true);
+    void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n) {
+        matmulAtAcc(a, b, c, m, k, n, f32);
+    }
+
+    /** c[k,n] += a[m,k]^T b[m,n], the product in float32 when f32. */
+    static void matmulAtAcc(double[] a, double[] b, double[] c, int m, int k, int n, boolean f32) {
+        Rows.gemm(a, 0, 1, k, b, 0, n, c, 0, n, k, n, 0, m, true, f32);
     }
 
     /** dst[n,m] = src[m,n]^T. */

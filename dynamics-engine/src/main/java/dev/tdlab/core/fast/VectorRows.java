@@ -1,6 +1,7 @@
 package dev.tdlab.core.fast;
 
 import jdk.incubator.vector.DoubleVector;
+import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -79,6 +80,129 @@ final class VectorRows {
         int r = 0;
         for (; r + 4 <= m; r += 4) gemm4(a, ao + r * ars, ars, acs, b, bo, ldb, c, co + r * ldc, ldc, n, k0, k1);
         for (; r < m; r++) gemm1(a, ao + r * ars, acs, b, bo, ldb, c, co + r * ldc, n, k0, k1);
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    private static final int FL = F.length();
+
+    static int floatLanes() {
+        return FL;
+    }
+
+    /**
+     * fc[m,n] = fa[m,k] fb[k,n] in float32 (fa's entry (r, x) at r·ar + x·ac) with float register tiles (the float32
+     * path of {@link Rows#gemm}): four rows of fc per pass over fb, 2FL or FL columns in registers, the rest one row
+     * at a time; every entry is one float fma chain over x in increasing order from 0, in the vector lanes and the
+     * scalar remainder alike, so the same bits at every JIT tier. The float twin of {@link #gemm4}'s tiles (the only
+     * twin).
+     */
+    static void gemmFloat(float[] fa, int ar, int ac, float[] fb, float[] fc, int m, int n, int k) {
+        int r = 0;
+        for (; r + 4 <= m; r += 4) {
+            int u = 0;
+            for (; u + 2 * FL <= n; u += 2 * FL) floatTile4x2(fa, r * ar, ar, ac, fb, fc, r * n + u, u, n, k);
+            for (; u + FL <= n; u += FL) floatTile4x1(fa, r * ar, ar, ac, fb, fc, r * n + u, u, n, k);
+            for (int q = r; q < r + 4; q++) floatScalar(fa, q * ar, ac, fb, fc, q * n, u, n, k);
+        }
+        for (; r < m; r++) floatScalar(fa, r * ar, ac, fb, fc, r * n, 0, n, k);
+    }
+
+    /** dst[o..o+n) = src[so..so+n) rounded to float, two double vectors into one float vector. */
+    static void toFloat(double[] src, int so, float[] dst, int o, int n) {
+        int i = 0;
+        for (; i + FL <= n; i += FL) {
+            FloatVector lo = (FloatVector) DoubleVector.fromArray(S, src, so + i)
+                    .convertShape(VectorOperators.D2F, F, 0);
+            FloatVector hi = (FloatVector) DoubleVector.fromArray(S, src, so + i + L)
+                    .convertShape(VectorOperators.D2F, F, -1);
+            lo.blend(hi, UPPER_HALF).intoArray(dst, o + i);
+        }
+        for (; i < n; i++) dst[o + i] = (float) src[so + i];
+    }
+
+    /** c[co..co+n) = (acc ? c : 0) + fc[fo..fo+n) (exact: float to double). */
+    static void fromFloat(float[] fc, int fo, double[] c, int co, int n, boolean acc) {
+        int i = 0;
+        for (; i + FL <= n; i += FL) {
+            FloatVector f = FloatVector.fromArray(F, fc, fo + i);
+            DoubleVector lo = (DoubleVector) f.convertShape(VectorOperators.F2D, S, 0);
+            DoubleVector hi = (DoubleVector) f.convertShape(VectorOperators.F2D, S, 1);
+            if (acc) {
+                lo = lo.add(DoubleVector.fromArray(S, c, co + i));
+                hi = hi.add(DoubleVector.fromArray(S, c, co + i + L));
+            }
+            lo.intoArray(c, co + i);
+            hi.intoArray(c, co + i + L);
+        }
+        for (; i < n; i++) c[co + i] = acc ? c[co + i] + fc[fo + i] : fc[fo + i];
+    }
+
+    private static final jdk.incubator.vector.VectorMask<Float> UPPER_HALF =
+            jdk.incubator.vector.VectorMask.fromLong(F, -1L << (F.length() / 2));
+
+    private static void floatTile4x2(float[] fa, int a0, int ar, int ac, float[] fb, float[] fc, int c0, int u, int n,
+                                     int k) {
+        int a1 = a0 + ar, a2 = a1 + ar, a3 = a2 + ar;
+        FloatVector s00 = FloatVector.zero(F), s01 = s00, s10 = s00, s11 = s00, s20 = s00, s21 = s00, s30 = s00,
+                s31 = s00;
+        for (int x = 0; x < k; x++) {
+            int bx = x * n + u;
+            FloatVector b0 = FloatVector.fromArray(F, fb, bx), b1 = FloatVector.fromArray(F, fb, bx + FL);
+            FloatVector w = FloatVector.broadcast(F, fa[a0 + x * ac]);
+            s00 = w.fma(b0, s00);
+            s01 = w.fma(b1, s01);
+            w = FloatVector.broadcast(F, fa[a1 + x * ac]);
+            s10 = w.fma(b0, s10);
+            s11 = w.fma(b1, s11);
+            w = FloatVector.broadcast(F, fa[a2 + x * ac]);
+            s20 = w.fma(b0, s20);
+            s21 = w.fma(b1, s21);
+            w = FloatVector.broadcast(F, fa[a3 + x * ac]);
+            s30 = w.fma(b0, s30);
+            s31 = w.fma(b1, s31);
+        }
+        s00.intoArray(fc, c0);
+        s01.intoArray(fc, c0 + FL);
+        s10.intoArray(fc, c0 + n);
+        s11.intoArray(fc, c0 + n + FL);
+        s20.intoArray(fc, c0 + 2 * n);
+        s21.intoArray(fc, c0 + 2 * n + FL);
+        s30.intoArray(fc, c0 + 3 * n);
+        s31.intoArray(fc, c0 + 3 * n + FL);
+    }
+
+    private static void floatTile4x1(float[] fa, int a0, int ar, int ac, float[] fb, float[] fc, int c0, int u, int n,
+                                     int k) {
+        int a1 = a0 + ar, a2 = a1 + ar, a3 = a2 + ar;
+        FloatVector s0 = FloatVector.zero(F), s1 = s0, s2 = s0, s3 = s0;
+        for (int x = 0; x < k; x++) {
+            FloatVector b0 = FloatVector.fromArray(F, fb, x * n + u);
+            s0 = FloatVector.broadcast(F, fa[a0 + x * ac]).fma(b0, s0);
+            s1 = FloatVector.broadcast(F, fa[a1 + x * ac]).fma(b0, s1);
+            s2 = FloatVector.broadcast(F, fa[a2 + x * ac]).fma(b0, s2);
+            s3 = FloatVector.broadcast(F, fa[a3 + x * ac]).fma(b0, s3);
+        }
+        s0.intoArray(fc, c0);
+        s1.intoArray(fc, c0 + n);
+        s2.intoArray(fc, c0 + 2 * n);
+        s3.intoArray(fc, c0 + 3 * n);
+    }
+
+    /** Columns [u0, n) of one row of fc, FL at a time in registers, then one scalar chain each. */
+    private static void floatScalar(float[] fa, int a0, int ac, float[] fb, float[] fc, int c0, int u0, int n, int k) {
+        int u = u0;
+        for (; u + FL <= n; u += FL) {
+            FloatVector s = FloatVector.zero(F);
+            for (int x = 0; x < k; x++) {
+                s = FloatVector.broadcast(F, fa[a0 + x * ac]).fma(FloatVector.fromArray(F, fb, x * n + u), s);
+            }
+            s.intoArray(fc, c0 + u);
+        }
+        for (; u < n; u++) {
+            float s = 0f;
+            for (int x = 0; x < k; x++) s = Math.fma(fa[a0 + x * ac], fb[x * n + u], s);
+            fc[c0 + u] = s;
+        }
     }
 
     private static void gemm4(double[] a, int a0, int ars, int acs, double[] b, int bo, int ldb, double[] c, int c0,

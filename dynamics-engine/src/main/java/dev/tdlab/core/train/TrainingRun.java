@@ -84,11 +84,12 @@ final class TrainingRun {
             master.put(n, v.clone());
         }
         boolean kernels = EngineChoice.useFast(cfg, engine);
-        this.fast = kernels && cfg instanceof SingleLayerConfig s ? new SingleLayerKernels(s) : null;
+        boolean floatProducts = dtype == DataType.FLOAT; // the kernels' dense products in float32, as the graph's
+        this.fast = kernels && cfg instanceof SingleLayerConfig s ? new SingleLayerKernels(s, floatProducts) : null;
         this.classifierFast = kernels && cfg instanceof ClassifierConfig k ? new ClassifierKernels(k) : null;
         if (fast != null) fast.bind(master); // reads the master copies in place: no float image to update
         if (classifierFast != null) classifierFast.bind(master);
-        this.deepFast = kernels && cfg instanceof DeepConfig dc ? new DeepKernels(dc) : null;
+        this.deepFast = kernels && cfg instanceof DeepConfig dc ? new DeepKernels(dc, floatProducts) : null;
         if (deepFast != null) deepFast.bind(master);
         this.sd = kernels ? null : def.build(dtype, master);
         int n = names.size();

@@ -15,8 +15,9 @@ import org.nd4j.linalg.api.buffer.DataType;
  * Run for run, the deep model: the same run trained 50 steps through the {@link Trainer} by the SameDiff graph and by
  * {@link dev.tdlab.core.fast.DeepKernels} gives the same loss curve, eval losses, attention entropy, family metrics
  * (rank collapse, entropy ratios, head variance) and parameter and gradient norms, step by step. Graph in float64: to
- * 1e-9 relative (only summation order differs; measured ~2e-15). Graph in float32: to 1e-5 (measured ≤ 8e-7; the kernels compute in
- * float64, the graph rounds to float32 at every op).
+ * 1e-9 relative (only summation order differs; measured ~2e-15). Graph in float32: to 1e-5 (measured ≤ 8e-7; the
+ * kernels keep float64 with float32 dense products from 32 columns (the MLP's here), the graph rounds to float32 at
+ * every op).
  */
 class DeepEngineAgreementTest {
 

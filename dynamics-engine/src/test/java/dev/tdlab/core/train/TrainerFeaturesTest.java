@@ -37,6 +37,8 @@ class TrainerFeaturesTest {
     static final SingleLayerConfig MODEL = new SingleLayerConfig(2, T, 4, 1, true, 4, true, "gaussian", 0.02);
     /** Head width 16: the fast engine's blocked attention. */
     static final SingleLayerConfig MODEL_D16 = new SingleLayerConfig(2, T, 16, 1, true, 4, true, "gaussian", 0.02);
+    /** d = 32, 2 heads: every dense product of the kernels in float32 in a float32 run. */
+    static final SingleLayerConfig MODEL_D32 = new SingleLayerConfig(2, T, 32, 2, true, 4, true, "gaussian", 0.02);
     /** A deep pre-LN model the deep kernels compute (auto), L = 2, d = 16, 2 heads. */
     static final DeepConfig DEEP = new DeepConfig(2, T, 16, 2, 2, "inv-sqrt-depth", 1.0, true, true, 4, true, "softmax",
             "standard", "gpt2", 0.02, Map.of());
@@ -117,14 +119,20 @@ class TrainerFeaturesTest {
                 Models.of(MODEL).trainable(List.of("qkv")));
     }
 
-    /** 200 steps straight vs 100, checkpoint (through bytes), resume for 100: bit-identical everything. */
+    /**
+     * 200 steps straight vs 100, checkpoint (through bytes), resume for 100: bit-identical everything. In float32 (the
+     * trainer's default): d=32 runs every dense product of the kernels in float32, d=16 and the deep model the MLP's.
+     */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd", "adamw-cosine-d16", "adamw-cosine-deep"})
+    @CsvSource({"adamw-cosine", "sgd-momentum", "minimal-signgd", "adamw-cosine-d16", "adamw-cosine-deep",
+        "adamw-cosine-d32"})
     void resumeContinuesBitIdentically(String which) {
         ModelConfig m = which.startsWith("minimal") ? new MinimalConfig(T, 4, 1, true, true, "base", 0.02, 0, "gaussian",
-                Map.of()) : which.endsWith("d16") ? MODEL_D16 : which.endsWith("deep") ? DEEP : MODEL;
+                Map.of()) : which.endsWith("d16") ? MODEL_D16 : which.endsWith("d32") ? MODEL_D32
+                : which.endsWith("deep") ? DEEP : MODEL;
         OptimizerConfig o = switch (which) {
-            case "adamw-cosine", "adamw-cosine-d16", "adamw-cosine-deep" -> OptimizerConfig.makkuva();
+            case "adamw-cosine", "adamw-cosine-d16", "adamw-cosine-deep", "adamw-cosine-d32" ->
+                    OptimizerConfig.makkuva();
             case "sgd-momentum" -> new OptimizerConfig("sgd", 0.3, 0.9, 0, 0, 1e-3, "cosine", 0.05);
             default -> new OptimizerConfig("signgd", 3e-3, 0.9, 0, 0, 1e-3, "constant", 0.1);
         };
