@@ -14,7 +14,6 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.Driver;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,8 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -396,16 +393,6 @@ class DashboardScaleIT {
     }
 
     static List<String> rows(String sql) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", infra.postgres().user());
-        p.setProperty("password", infra.postgres().password());
-        p.setProperty("currentSchema", "analysis");
-        List<String> out = new ArrayList<>();
-        try (Connection c = new Driver().connect(infra.jdbcUrl(), p); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return PackagedAnalysis.rows(infra, sql);
     }
 }

@@ -19,7 +19,6 @@ import org.flywaydb.core.Flyway;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import java.io.IOException;
 import java.util.Comparator;
 import java.util.Iterator;
 import org.postgresql.Driver;
@@ -34,7 +33,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -236,20 +234,7 @@ class MetricsApiIT {
     }
 
     static void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (true) {
-            assertTrue(service.isAlive(), "analysis exited (see target/it-metrics-api/analysis.log)");
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
-            Thread.sleep(200);
-        }
+        PackagedAnalysis.awaitReady(service, url, "target/it-metrics-api/analysis.log");
     }
 
     /** tdlab_analysis_ingest_points_total from /q/metrics: points of the batches stored so far (cheap to read). */

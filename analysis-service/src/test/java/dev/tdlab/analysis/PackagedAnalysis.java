@@ -2,6 +2,7 @@ package dev.tdlab.analysis;
 
 import dev.tdlab.devstack.DevStack;
 import dev.tdlab.devstack.Ports;
+import org.postgresql.Driver;
 
 import java.io.IOException;
 import java.net.URI;
@@ -11,8 +12,13 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.ResultSet;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,11 +70,15 @@ public final class PackagedAnalysis implements AutoCloseable {
         pb.redirectErrorStream(true);
         pb.redirectOutput(work.resolve("analysis.log").toFile());
         PackagedAnalysis stack = new PackagedAnalysis(infra, pb.start(), url);
-        stack.awaitReady("target/" + dir + "/analysis.log");
+        awaitReady(stack.service, url, "target/" + dir + "/analysis.log");
         return stack;
     }
 
-    private void awaitReady(String log) throws Exception {
+    /**
+     * Waits until the service at {@code url} answers {@code /q/health/ready} with 200 (at most 180 s), failing as soon
+     * as its process exits; {@code log} names where its log is.
+     */
+    public static void awaitReady(Process service, String url, String log) throws Exception {
         HttpClient http = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
         while (true) {
@@ -84,6 +94,21 @@ public final class PackagedAnalysis implements AutoCloseable {
             assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
             Thread.sleep(200);
         }
+    }
+
+    /** The first column of every row {@code sql} returns, run in the {@code analysis} schema of devstack's PostgreSQL. */
+    public static List<String> rows(DevStack infra, String sql) throws Exception {
+        Properties p = new Properties();
+        p.setProperty("user", infra.postgres().user());
+        p.setProperty("password", infra.postgres().password());
+        p.setProperty("currentSchema", "analysis");
+        List<String> out = new ArrayList<>();
+        try (Connection c = new Driver().connect(infra.jdbcUrl(), p); ResultSet rs = c.createStatement().executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
     }
 
     public DevStack infra() {

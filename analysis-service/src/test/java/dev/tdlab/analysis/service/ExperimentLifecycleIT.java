@@ -2,6 +2,7 @@ package dev.tdlab.analysis.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tdlab.analysis.PackagedAnalysis;
 import dev.tdlab.contracts.Topics;
 import dev.tdlab.contracts.events.Baselines;
 import dev.tdlab.contracts.events.DatasetReady;
@@ -25,9 +26,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.postgresql.Driver;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -35,8 +34,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -404,17 +401,7 @@ class ExperimentLifecycleIT {
     }
 
     static List<String> rows(String sql) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", infra.postgres().user());
-        p.setProperty("password", infra.postgres().password());
-        p.setProperty("currentSchema", "analysis");
-        List<String> out = new ArrayList<>();
-        try (Connection c = new Driver().connect(infra.jdbcUrl(), p); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return PackagedAnalysis.rows(infra, sql);
     }
 
     static HttpResponse<String> send(String method, String path, String body, String token) throws Exception {
@@ -427,19 +414,6 @@ class ExperimentLifecycleIT {
     }
 
     static void awaitReady() throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(180).toNanos();
-        while (true) {
-            assertTrue(service.isAlive(), "analysis exited (see target/it-lifecycle/analysis.log)");
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(url + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException ignored) {
-                // not listening yet
-            }
-            assertTrue(System.nanoTime() < deadline, "analysis not ready in 180 s");
-            Thread.sleep(200);
-        }
+        PackagedAnalysis.awaitReady(service, url, "target/it-lifecycle/analysis.log");
     }
 }

@@ -18,14 +18,11 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.postgresql.Driver;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.sql.Connection;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -245,17 +242,7 @@ class ExternalRunsIT {
     }
 
     static List<String> rows(String sql) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", infra.postgres().user());
-        p.setProperty("password", infra.postgres().password());
-        p.setProperty("currentSchema", "analysis");
-        List<String> out = new ArrayList<>();
-        try (Connection c = new Driver().connect(infra.jdbcUrl(), p); ResultSet rs = c.createStatement().executeQuery(sql)) {
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-        }
-        return out;
+        return PackagedAnalysis.rows(infra, sql);
     }
 
     static HttpResponse<String> send(String method, String path, String body, String token) throws Exception {

@@ -1,5 +1,7 @@
 package dev.tdlab.core.fast;
 
+import static dev.tdlab.core.fast.SingleLayerKernelsTest.relErr;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -60,15 +62,6 @@ class ClassifierKernelsTest {
 
     static double gaussian(SplittableRandom r) {
         return Math.sqrt(-2 * Math.log(1 - r.nextDouble())) * Math.cos(2 * Math.PI * r.nextDouble());
-    }
-
-    static double relErr(double[] a, double[] b) {
-        double diff = 0, scale = 0;
-        for (int i = 0; i < a.length; i++) {
-            diff = Math.max(diff, Math.abs(a[i] - b[i]));
-            scale = Math.max(scale, Math.abs(b[i]));
-        }
-        return diff / Math.max(scale, 1e-300);
     }
 
     @ParameterizedTest(name = "{0} n={1} in={2} d={3} heads={4} qk={5} v={6} {7} scale={8} {9} {10} {11}")
