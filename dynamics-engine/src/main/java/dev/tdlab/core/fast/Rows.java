@@ -96,11 +96,11 @@ final class Rows {
         if (acs == 1) {
             far = k;
             fac = 1;
-            for (int r = 0; r < m; r++) toFloat(a, ao + r * ars + k0, fa, r * k, k);
+            for (int r = 0; r < m; r++) VectorRows.toFloat(a, ao + r * ars + k0, fa, r * k, k);
         } else if (ars == 1) {
             far = 1;
             fac = m;
-            for (int x = 0; x < k; x++) toFloat(a, ao + (k0 + x) * acs, fa, x * m, m);
+            for (int x = 0; x < k; x++) VectorRows.toFloat(a, ao + (k0 + x) * acs, fa, x * m, m);
         } else {
             far = k;
             fac = 1;
@@ -108,13 +108,9 @@ final class Rows {
                 for (int x = 0; x < k; x++) fa[r * k + x] = (float) a[ao + r * ars + (k0 + x) * acs];
             }
         }
-        for (int x = 0; x < k; x++) toFloat(b, bo + (k0 + x) * ldb, fb, x * n, n);
+        for (int x = 0; x < k; x++) VectorRows.toFloat(b, bo + (k0 + x) * ldb, fb, x * n, n);
         VectorRows.gemmFloat(fa, far, fac, fb, fc, m, n, k);
         for (int r = 0; r < m; r++) VectorRows.fromFloat(fc, r * n, c, co + r * ldc, n, acc);
-    }
-
-    private static void toFloat(double[] src, int so, float[] dst, int o, int n) {
-        VectorRows.toFloat(src, so, dst, o, n);
     }
 
     /**
