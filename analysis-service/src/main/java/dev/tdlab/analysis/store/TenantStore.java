@@ -61,32 +61,34 @@ public class TenantStore {
      * connection; tenants are only written by statements (never through entities), so no pending flush is missed.
      */
     public Tenant find(String id) {
-        try (Connection c = db.getConnection();
-             PreparedStatement st = c.prepareStatement("SELECT id, name, created_at, max_step_parameters, "
-                     + "max_runs_per_experiment, max_concurrent_runs, max_dataset_size FROM tenants WHERE id = ?")) {
-            st.setString(1, id);
-            try (ResultSet rs = st.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new Tenant(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class),
-                        new QuotaOverrides(rs.getObject(4, Long.class), rs.getObject(5, Integer.class),
-                                rs.getObject(6, Integer.class), rs.getObject(7, Long.class)));
-            }
-        } catch (SQLException e) {
-            throw new PersistenceException("tenant lookup failed: " + e.getMessage(), e);
-        }
+        List<Tenant> found = tenants(" WHERE id = ?", id);
+        return found.isEmpty() ? null : found.get(0);
     }
 
     public List<Tenant> list() {
-        @SuppressWarnings("unchecked")
-        List<Object[]> rows = em.createNativeQuery("SELECT id, name, created_at, max_step_parameters, max_runs_per_experiment, "
-                + "max_concurrent_runs, max_dataset_size FROM tenants ORDER BY id").getResultList();
-        List<Tenant> out = new ArrayList<>();
-        for (Object[] r : rows) {
-            out.add(tenant(r));
+        return tenants(" ORDER BY id", null);
+    }
+
+    /** The tenants the clause selects ({@code param}: its one parameter, or null for none). */
+    private List<Tenant> tenants(String clause, String param) {
+        try (Connection c = db.getConnection();
+             PreparedStatement st = c.prepareStatement("SELECT id, name, created_at, max_step_parameters, "
+                     + "max_runs_per_experiment, max_concurrent_runs, max_dataset_size FROM tenants" + clause)) {
+            if (param != null) {
+                st.setString(1, param);
+            }
+            List<Tenant> out = new ArrayList<>();
+            try (ResultSet rs = st.executeQuery()) {
+                while (rs.next()) {
+                    out.add(new Tenant(rs.getString(1), rs.getString(2), rs.getObject(3, OffsetDateTime.class),
+                            new QuotaOverrides(rs.getObject(4, Long.class), rs.getObject(5, Integer.class),
+                                    rs.getObject(6, Integer.class), rs.getObject(7, Long.class))));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new PersistenceException("tenant lookup failed: " + e.getMessage(), e);
         }
-        return out;
     }
 
     /** Sets the name (when given) and the quota overrides (all four: null resets one to the default). */
@@ -160,12 +162,6 @@ public class TenantStore {
         n.setParameter(5, o.concurrentRuns(), Integer.class);
         n.setParameter(6, o.datasetSize(), Long.class);
         return n;
-    }
-
-    private static Tenant tenant(Object[] r) {
-        return new Tenant((String) r[0], (String) r[1], time(r[2]), new QuotaOverrides(
-                r[3] == null ? null : ((Number) r[3]).longValue(), r[4] == null ? null : ((Number) r[4]).intValue(),
-                r[5] == null ? null : ((Number) r[5]).intValue(), r[6] == null ? null : ((Number) r[6]).longValue()));
     }
 
     private static OffsetDateTime time(Object o) {
